@@ -1,0 +1,1 @@
+"""Tutorial helpers for triggering and reading VDP pipelines."""
