@@ -1,0 +1,129 @@
+"""Decode uploaded images and fetch images named by URL."""
+
+from __future__ import annotations
+
+import io
+import logging
+from urllib.parse import urlsplit
+
+import requests
+from PIL import Image, UnidentifiedImageError
+
+__all__ = [
+    "DEFAULT_FETCH_TIMEOUT",
+    "MAX_IMAGE_BYTES",
+    "ImageDecodeError",
+    "ImageFetchError",
+    "decode_image",
+    "fetch_image_bytes",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FETCH_TIMEOUT = 10.0
+"""Seconds to wait for a remote image server to connect and to send each chunk."""
+
+MAX_IMAGE_BYTES = 50 * 2**20
+"""Largest image, in bytes, that the gateway fetches from a URL."""
+
+MAX_IMAGE_PIXELS = 100_000_000
+"""Largest decoded image, in pixels; larger ones are rejected as decompression bombs."""
+
+
+class ImageDecodeError(ValueError):
+    """Bytes that Pillow cannot decode as an image."""
+
+
+class ImageFetchError(ValueError):
+    """An image URL that cannot be downloaded."""
+
+
+def decode_image(data: bytes, *, source: str) -> Image.Image:
+    """Decode ``data`` into a fully loaded Pillow image.
+
+    Args:
+        data: the encoded file (JPEG, PNG, GIF, ...).
+        source: how the client sent it, used in error messages (a file name, "task_inputs[0]").
+
+    Raises:
+        ImageDecodeError: the bytes are empty, truncated, not an image, or larger than
+            ``MAX_IMAGE_PIXELS``.
+    """
+    if not data:
+        raise ImageDecodeError(f"{source} is empty. Send the bytes of a JPEG or PNG image.")
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ImageDecodeError(
+                f"{source} is {width}x{height} pixels, more than the limit of "
+                f"{MAX_IMAGE_PIXELS} pixels. Send a smaller image."
+            )
+        # The first frame is decoded now; later frames of an animation decode on seek().
+        image.load()
+    except ImageDecodeError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ImageDecodeError(
+            f"{source} is not a decodable image ({len(data)} bytes): {error}. "
+            "Send a JPEG or PNG file."
+        ) from error
+    return image
+
+
+def fetch_image_bytes(
+    url: str,
+    *,
+    timeout: float = DEFAULT_FETCH_TIMEOUT,
+    max_bytes: int = MAX_IMAGE_BYTES,
+) -> bytes:
+    """Download the image at an http(s) ``url``.
+
+    Args:
+        url: the address to download.
+        timeout: seconds to wait for the connection and for each chunk of the body.
+        max_bytes: the download stops with an error past this size.
+
+    Raises:
+        ImageFetchError: the scheme is not http(s), the server cannot be reached, answers
+            with an error status, sends more than ``max_bytes`` or times out. The message
+            contains the URL.
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ImageFetchError(
+            f"Image URL {url!r} is not an http or https URL. "
+            "Send a web address, or send the file with image_base64 or multipart."
+        )
+
+    logger.debug("Fetching image %s", url)
+    try:
+        with requests.get(url, stream=True, timeout=timeout) as response:
+            if response.status_code != 200:
+                raise ImageFetchError(
+                    f"Image URL {url} could not be fetched: the server answered "
+                    f"HTTP {response.status_code}. Check that the URL opens in a browser."
+                )
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise ImageFetchError(_too_large_message(url, max_bytes))
+            body = bytearray()
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    raise ImageFetchError(_too_large_message(url, max_bytes))
+    except requests.Timeout as error:
+        raise ImageFetchError(
+            f"Image URL {url} could not be fetched: no answer within {timeout:g} s."
+        ) from error
+    except requests.RequestException as error:
+        raise ImageFetchError(f"Image URL {url} could not be fetched: {error}") from error
+
+    return bytes(body)
+
+
+def _too_large_message(url: str, max_bytes: int) -> str:
+    return (
+        f"Image URL {url} could not be fetched: the file is larger than "
+        f"{max_bytes // 2**20} MiB. Send a smaller image."
+    )

@@ -1,0 +1,187 @@
+"""The local gateway's stand-in for an object-detection model.
+
+A real VDP runs YOLOv7 on every image. The local gateway has no model weights, so
+it replays annotations recorded by hand for the bundled sample images
+(``annotations.json`` in the samples folder). It recognises a sample by its decoded
+pixels, so the same photo sent as JPEG, lossless PNG, base64 or multipart gets the
+same answer. A resized or re-compressed copy is matched by a small thumbnail, and
+its boxes are scaled to its size. Any other image gets no objects.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageSequence
+
+__all__ = ["ANNOTATIONS_FILE", "KNOWN_MODELS", "StandInDetector", "pixel_digest"]
+
+logger = logging.getLogger(__name__)
+
+ANNOTATIONS_FILE = "annotations.json"
+
+KNOWN_MODELS: dict[str, str] = {
+    "models/yolov7": "TASK_DETECTION",
+    "models/yolov7-tiny": "TASK_DETECTION",
+}
+"""Model resource names the local gateway accepts in a recipe, with their AI task.
+Both replay the same recorded annotations."""
+
+THUMBNAIL_SIZE = (16, 16)
+MAX_THUMBNAIL_DISTANCE = 6.0
+"""Largest mean absolute difference (grey levels, 0-255) between two 16x16 thumbnails
+that still counts as the same photo. Re-compressing a sample as JPEG at quality 50
+stays below 3; two different bundled photos are more than 30 apart."""
+
+MAX_ASPECT_RATIO_CHANGE = 0.02
+
+
+@dataclass(frozen=True)
+class _Reference:
+    name: str
+    width: int
+    height: int
+    thumbnail: bytes
+    objects: tuple[dict[str, Any], ...]
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Return ``image`` as RGB, with any transparency composited over white."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if not has_alpha:
+        return image.convert("RGB")
+    background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    background.alpha_composite(image.convert("RGBA"))
+    return background.convert("RGB")
+
+
+def pixel_digest(image: Image.Image) -> str:
+    """Return a SHA-256 hex digest of the image's size and RGB pixels."""
+    flat = _flatten(image)
+    digest = hashlib.sha256(f"{flat.width}x{flat.height}:".encode())
+    digest.update(flat.tobytes())
+    return digest.hexdigest()
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    return _flatten(image).convert("L").resize(THUMBNAIL_SIZE, Image.Resampling.BOX).tobytes()
+
+
+def _distance(first: bytes, second: bytes) -> float:
+    return sum(abs(a - b) for a, b in zip(first, second)) / len(first)
+
+
+def _scaled_objects(reference: _Reference, width: int, height: int) -> list[dict[str, Any]]:
+    if (width, height) == (reference.width, reference.height):
+        return [copy.deepcopy(item) for item in reference.objects]
+    x_scale = width / reference.width
+    y_scale = height / reference.height
+    scaled = []
+    for item in reference.objects:
+        box = item["bounding_box"]
+        new_item = copy.deepcopy(item)
+        new_item["bounding_box"] = {
+            "top": round(box["top"] * y_scale),
+            "left": round(box["left"] * x_scale),
+            "width": round(box["width"] * x_scale),
+            "height": round(box["height"] * y_scale),
+        }
+        scaled.append(new_item)
+    return scaled
+
+
+def _normalise_object(item: dict[str, Any]) -> dict[str, Any]:
+    box = item["bounding_box"]
+    return {
+        "category": str(item["category"]),
+        "score": float(item["score"]),
+        "bounding_box": {
+            "top": int(box["top"]),
+            "left": int(box["left"]),
+            "width": int(box["width"]),
+            "height": int(box["height"]),
+        },
+    }
+
+
+class StandInDetector:
+    """Detector that replays the recorded annotations of the images in ``samples_dir``.
+
+    ``annotations.json`` maps a file name to ``{"objects": [...]}`` for a still
+    image, or to ``{"frames": [[...], [...]]}`` with one object list per frame of
+    an animated file. Objects use the v1alpha shape: ``category``, ``score`` and
+    ``bounding_box`` with ``top``, ``left``, ``width`` and ``height`` in pixels.
+    """
+
+    def __init__(self, samples_dir: Path) -> None:
+        self.samples_dir = Path(samples_dir)
+        self._by_digest: dict[str, _Reference] = {}
+        self._references: list[_Reference] = []
+        annotations_path = self.samples_dir / ANNOTATIONS_FILE
+        if not annotations_path.is_file():
+            logger.warning("No %s in %s: every image will get no objects", ANNOTATIONS_FILE, self.samples_dir)
+            return
+        annotations = json.loads(annotations_path.read_text(encoding="utf-8"))
+        for name, entry in annotations.items():
+            self._load_sample(name, entry)
+        logger.debug("Loaded annotations for %d images from %s", len(self._references), annotations_path)
+
+    def _load_sample(self, name: str, entry: dict[str, Any]) -> None:
+        path = self.samples_dir / name
+        if not path.is_file():
+            logger.warning("Annotated sample %s is missing from %s", name, self.samples_dir)
+            return
+        if "frames" in entry:
+            frame_objects = entry["frames"]
+        else:
+            frame_objects = [entry["objects"]]
+        with Image.open(path) as image:
+            for position, frame in enumerate(ImageSequence.Iterator(image)):
+                if position >= len(frame_objects):
+                    break
+                objects = tuple(_normalise_object(item) for item in frame_objects[position])
+                label = name if len(frame_objects) == 1 else f"{name}[{position}]"
+                reference = _Reference(label, frame.width, frame.height, _thumbnail(frame), objects)
+                self._by_digest.setdefault(pixel_digest(frame), reference)
+                self._references.append(reference)
+
+    @property
+    def sample_count(self) -> int:
+        """Number of recorded images and animation frames."""
+        return len(self._references)
+
+    def detect(self, image: Image.Image) -> list[dict[str, Any]]:
+        """Return the recorded objects for ``image``, or [] when it is not a known sample.
+
+        For an animated image only the current frame is looked at.
+        """
+        reference = self._by_digest.get(pixel_digest(image))
+        if reference is not None:
+            return _scaled_objects(reference, image.width, image.height)
+
+        nearest = self._nearest_reference(image)
+        if nearest is None:
+            return []
+        logger.debug("Matched a re-encoded or resized copy of %s", nearest.name)
+        return _scaled_objects(nearest, image.width, image.height)
+
+    def _nearest_reference(self, image: Image.Image) -> _Reference | None:
+        aspect = image.width / image.height
+        thumbnail = _thumbnail(image)
+        best: tuple[float, _Reference] | None = None
+        for reference in self._references:
+            reference_aspect = reference.width / reference.height
+            if abs(aspect - reference_aspect) > MAX_ASPECT_RATIO_CHANGE * reference_aspect:
+                continue
+            distance = _distance(thumbnail, reference.thumbnail)
+            if distance <= MAX_THUMBNAIL_DISTANCE and (best is None or distance < best[0]):
+                best = (distance, reference)
+        return None if best is None else best[1]
