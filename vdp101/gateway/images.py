@@ -125,5 +125,5 @@ def fetch_image_bytes(
 def _too_large_message(url: str, max_bytes: int) -> str:
     return (
         f"Image URL {url} could not be fetched: the file is larger than "
-        f"{max_bytes // 2**20} MiB. Send a smaller image."
+        f"the limit of {max_bytes:,} bytes. Send a smaller image."
     )
