@@ -1,0 +1,63 @@
+"""Tests for vdp101.urls: gateway URL normalization."""
+
+from __future__ import annotations
+
+import pytest
+
+from vdp101.errors import InvalidRequestError
+from vdp101.urls import gateway_root_url, normalize_gateway_url
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://host:8080", "http://host:8080/v1alpha"),
+        ("http://host:8080/", "http://host:8080/v1alpha"),
+        ("http://host:8080/v1alpha", "http://host:8080/v1alpha"),
+        ("http://host:8080/v1alpha/", "http://host:8080/v1alpha"),
+        ("  http://host:8080  ", "http://host:8080/v1alpha"),
+        ("HTTPS://vdp.example.org", "https://vdp.example.org/v1alpha"),
+        ("http://host/vdp", "http://host/vdp/v1alpha"),
+        ("http://host/vdp/v1alpha//", "http://host/vdp/v1alpha"),
+        ("http://[::1]:8080", "http://[::1]:8080/v1alpha"),
+    ],
+)
+def test_normalize_accepts_common_forms(url: str, expected: str) -> None:
+    assert normalize_gateway_url(url) == expected
+
+
+def test_missing_scheme_suggests_http() -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        normalize_gateway_url("localhost:8080")
+
+    assert str(raised.value) == (
+        "Gateway URL 'localhost:8080' has no scheme. Write it as 'http://localhost:8080', "
+        "for example 'http://localhost:8080'."
+    )
+    assert isinstance(raised.value, ValueError)
+
+
+def test_other_scheme_is_rejected() -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        normalize_gateway_url("grpc://localhost:8081")
+
+    assert str(raised.value) == (
+        "Gateway URL 'grpc://localhost:8081' uses the scheme 'grpc', but the gateway speaks "
+        "HTTP. Use an http:// or https:// URL, for example 'http://localhost:8080'."
+    )
+
+
+def test_missing_host_is_rejected() -> None:
+    with pytest.raises(InvalidRequestError, match=r"^Gateway URL 'http:///v1alpha' has no host\."):
+        normalize_gateway_url("http:///v1alpha")
+
+
+@pytest.mark.parametrize("url", ["http://host:8080/?page=1", "http://host:8080/#top"])
+def test_query_or_fragment_is_rejected(url: str) -> None:
+    with pytest.raises(InvalidRequestError, match="has a query or fragment"):
+        normalize_gateway_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://host:8080", "http://host:8080/v1alpha/"])
+def test_root_url_drops_version(url: str) -> None:
+    assert gateway_root_url(url) == "http://host:8080"

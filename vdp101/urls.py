@@ -1,0 +1,64 @@
+"""Normalize the gateway URLs that users type.
+
+Tutorial code passes ``http://localhost:8080`` and appends ``/v1alpha`` itself, while
+other snippets pass ``http://localhost:8080/v1alpha``. Both name the same API.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from vdp101.errors import InvalidRequestError
+
+__all__ = ["API_VERSION_PATH", "gateway_root_url", "normalize_gateway_url"]
+
+API_VERSION_PATH = "/v1alpha"
+
+
+def normalize_gateway_url(url: str) -> str:
+    """Return the API URL of a gateway, ending in ``/v1alpha`` without a trailing slash.
+
+    ``http://host:8080``, ``http://host:8080/``, ``http://host:8080/v1alpha`` and
+    ``http://host:8080/v1alpha/`` all give ``http://host:8080/v1alpha``. A path before
+    ``/v1alpha``, as behind a reverse proxy, is kept.
+
+    Raises:
+        InvalidRequestError: (a ValueError) the URL has no http or https scheme, no host,
+            a query or a fragment. The message shows the URL to use instead.
+    """
+    text = url.strip()
+    if "://" not in text:
+        raise InvalidRequestError(
+            f"Gateway URL {url!r} has no scheme. Write it as 'http://{text}', "
+            "for example 'http://localhost:8080'."
+        )
+
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidRequestError(
+            f"Gateway URL {url!r} uses the scheme {parts.scheme!r}, but the gateway "
+            "speaks HTTP. Use an http:// or https:// URL, for example 'http://localhost:8080'."
+        )
+    if not parts.hostname:
+        raise InvalidRequestError(
+            f"Gateway URL {url!r} has no host. Use a URL such as 'http://localhost:8080'."
+        )
+    if parts.query or parts.fragment:
+        raise InvalidRequestError(
+            f"Gateway URL {url!r} has a query or fragment. Pass only the scheme, host, "
+            "port and path, for example 'http://localhost:8080'."
+        )
+
+    path = parts.path.rstrip("/")
+    if not path.endswith(API_VERSION_PATH):
+        path += API_VERSION_PATH
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+
+
+def gateway_root_url(url: str) -> str:
+    """Return the gateway URL without ``/v1alpha``, e.g. ``http://host:8080``.
+
+    Raises:
+        InvalidRequestError: as normalize_gateway_url.
+    """
+    return normalize_gateway_url(url).removesuffix(API_VERSION_PATH)
