@@ -51,15 +51,26 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
             the bundled samples.
 
     The app state holds ``store`` (the PipelineStore), ``detector`` (the
-    StandInDetector), ``known_models`` (model resource name -> task) and ``samples_dir``.
+    StandInDetector), ``known_models`` (model resource name -> task), ``data_dir``
+    (a Path or None) and ``samples_dir``.
     """
     samples_path = Path(samples_dir) if samples_dir is not None else bundled_samples.data_dir()
-    store = open_store(Path(data_dir) if data_dir is not None else None)
+    data_path = Path(data_dir) if data_dir is not None else None
+    store = open_store(data_path)
     if store.created_new:
         pipelines.add_example_pipeline(store, known_models=KNOWN_MODELS)
 
+    # ASYNC triggers (triggerAsync, triggerAsyncMultipart) live in their own module. Its
+    # `router` is an APIRouter with the prefix /v1alpha, and its runtime (queue and
+    # worker) starts and stops with the app. The gateway works without the module.
+    async_triggers = None
+    if importlib.util.find_spec(ASYNC_TRIGGERS_MODULE) is not None:
+        async_triggers = importlib.import_module(ASYNC_TRIGGERS_MODULE)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if async_triggers is not None:
+            async_triggers.start_async_runtime(app, data_dir=data_path)
         logger.info(
             "VDP gateway started: %d pipeline(s) in %s, samples from %s",
             len(store.all()),
@@ -67,6 +78,8 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
             samples_path,
         )
         yield
+        if async_triggers is not None:
+            async_triggers.stop_async_runtime(app)
         logger.info("VDP gateway stopped")
 
     app = FastAPI(
@@ -84,6 +97,7 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
         strict_content_type=False,
     )
     app.state.store = store
+    app.state.data_dir = data_path
     app.state.detector = StandInDetector(samples_path)
     app.state.known_models = dict(KNOWN_MODELS)
     app.state.samples_dir = samples_path
@@ -93,10 +107,7 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
     app.include_router(triggers.router)
     app.include_router(samples.router)
 
-    # ASYNC triggers (triggerAsync, triggerAsyncMultipart) live in their own module,
-    # whose `router` is an APIRouter with the prefix /v1alpha. It is included when present.
-    if importlib.util.find_spec(ASYNC_TRIGGERS_MODULE) is not None:
-        async_triggers = importlib.import_module(ASYNC_TRIGGERS_MODULE)
+    if async_triggers is not None:
         app.include_router(async_triggers.router)
 
     _add_error_handlers(app)
