@@ -6,21 +6,22 @@ import pytest
 
 from vdp101.exercises import check
 
-SYNC_RECIPE = {
+TWO_MODEL_RECIPE = {
     "version": "v1alpha",
     "components": [
         {"id": "source", "resource_name": "source-connectors/source-http"},
         {"id": "yolov7", "resource_name": "models/yolov7"},
+        {"id": "yolov7-tiny", "resource_name": "models/yolov7-tiny"},
         {"id": "destination", "resource_name": "destination-connectors/destination-http"},
     ],
 }
 
 
 def _recipe_with(**replacements):
-    """Return SYNC_RECIPE with the resource names of the given component ids replaced."""
+    """Return TWO_MODEL_RECIPE with the resource names of the given component ids replaced."""
     components = [
         {**component, "resource_name": replacements.get(component["id"], component["resource_name"])}
-        for component in SYNC_RECIPE["components"]
+        for component in TWO_MODEL_RECIPE["components"]
     ]
     return {"version": "v1alpha", "components": components}
 
@@ -245,18 +246,21 @@ def test_gateway_variable_wrong_gives_hint(answer, hint):
 # 03-1
 
 
-def test_sync_recipe_correct():
-    feedback = check("03-1", SYNC_RECIPE)
+def test_two_model_recipe_correct():
+    feedback = check("03-1", TWO_MODEL_RECIPE)
 
     assert feedback.passed is True
-    assert feedback.message == "This recipe makes a SYNC pipeline: its HTTP source and HTTP destination use the same protocol."
+    assert feedback.message == (
+        "This SYNC recipe runs both models on every image, so the trigger response has one "
+        "model_outputs entry per model."
+    )
 
 
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
         ([], "The answer should be the recipe as a dict, not list."),
-        ({"components": SYNC_RECIPE["components"]}, "Set the recipe's 'version' to 'v1alpha'."),
+        ({"components": TWO_MODEL_RECIPE["components"]}, "Set the recipe's 'version' to 'v1alpha'."),
         ({"version": "v1alpha", "components": []}, "Give the recipe a 'components' list with one dict per component."),
         (
             {"version": "v1alpha", "components": ["models/yolov7"]},
@@ -264,14 +268,15 @@ def test_sync_recipe_correct():
         ),
         (
             {"version": "v1alpha", "components": [{"id": "-source", "resource_name": "source-connectors/source-http"}]},
-            "components[0] has the id '-source'. Use letters, digits, '-' or '_', starting and ending with a letter or digit.",
+            "components[0] has the id '-source'. Use letters, digits, '-' or '_', "
+            "starting and ending with a letter or digit.",
         ),
         (
             {"version": "v1alpha", "components": [{"id": "model"}]},
             "components[0] needs a 'resource_name' string, such as 'models/yolov7'.",
         ),
         (
-            {"version": "v1alpha", "components": [{**component, "id": "same"} for component in SYNC_RECIPE["components"]]},
+            {"version": "v1alpha", "components": [{**component, "id": "same"} for component in TWO_MODEL_RECIPE["components"]]},
             "The id 'same' is used twice. Give each component its own id.",
         ),
         (
@@ -279,8 +284,13 @@ def test_sync_recipe_correct():
             "The recipe has the sources ['source-connectors/source-grpc']. It needs exactly one: the HTTP source connector.",
         ),
         (
-            _recipe_with(yolov7="models/yolov7-tiny"),
-            "The recipe has no YOLOv7 model component. Add the model the notebook uses.",
+            _recipe_with(**{"yolov7-tiny": "models/yolov7"}),
+            "The recipe has the models ['models/yolov7', 'models/yolov7']. "
+            "It needs both detection models of the local gateway, once each.",
+        ),
+        (
+            {"version": "v1alpha", "components": [c for c in TWO_MODEL_RECIPE["components"] if c["id"] != "yolov7-tiny"]},
+            "The recipe has the models ['models/yolov7']. It needs both detection models of the local gateway, once each.",
         ),
         (
             _recipe_with(destination="destination-connectors/postgres-db"),
@@ -290,13 +300,13 @@ def test_sync_recipe_correct():
         (
             {
                 "version": "v1alpha",
-                "components": [*SYNC_RECIPE["components"], {"id": "tiny", "resource_name": "models/yolov7-tiny"}],
+                "components": [*TWO_MODEL_RECIPE["components"], {"id": "extra", "resource_name": "connectors/csv"}],
             },
-            "'models/yolov7-tiny' is not a source, a destination or 'models/yolov7'. Remove it.",
+            "'connectors/csv' is not a connector or model. Remove it.",
         ),
     ],
 )
-def test_sync_recipe_wrong_gives_hint(answer, hint):
+def test_two_model_recipe_wrong_gives_hint(answer, hint):
     assert _hint("03-1", answer) == hint
 
 

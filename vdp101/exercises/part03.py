@@ -10,6 +10,7 @@ from vdp101.exercises.registry import ExerciseFailed, exercise
 HTTP_SOURCE = "source-connectors/source-http"
 HTTP_DESTINATION = "destination-connectors/destination-http"
 YOLOV7 = "models/yolov7"
+TWO_MODELS = (YOLOV7, "models/yolov7-tiny")
 RECIPE_VERSION = "v1alpha"
 
 # Component ids of the v1alpha API: letters, digits, '-' and '_', starting and ending
@@ -27,8 +28,8 @@ MODE_RECIPES = (
 SYNC_PIPELINE_RESOURCES = (HTTP_SOURCE, YOLOV7, HTTP_DESTINATION)
 
 
-@exercise("03-1", "Write the recipe of a SYNC pipeline")
-def check_sync_recipe(answer: Any) -> str:
+@exercise("03-1", "Write a SYNC recipe with two models")
+def check_two_model_recipe(answer: Any) -> str:
     if not isinstance(answer, dict):
         raise ExerciseFailed(f"The answer should be the recipe as a dict, not {type(answer).__name__}.")
     if answer.get("version") != RECIPE_VERSION:
@@ -59,18 +60,24 @@ def check_sync_recipe(answer: Any) -> str:
     sources = [name for name in names if name.startswith("source-connectors/")]
     if sources != [HTTP_SOURCE]:
         raise ExerciseFailed(f"The recipe has the sources {sources}. It needs exactly one: the HTTP source connector.")
-    if YOLOV7 not in names:
-        raise ExerciseFailed("The recipe has no YOLOv7 model component. Add the model the notebook uses.")
+    models = [name for name in names if name.startswith("models/")]
+    if sorted(models) != sorted(TWO_MODELS):
+        raise ExerciseFailed(
+            f"The recipe has the models {models}. It needs both detection models of the local gateway, once each."
+        )
     destinations = [name for name in names if name.startswith("destination-connectors/")]
     if destinations != [HTTP_DESTINATION]:
         raise ExerciseFailed(
             f"The recipe has the destinations {destinations}. A SYNC pipeline with an HTTP source needs "
             "the destination of the same protocol, alone."
         )
-    others = [name for name in names if name not in (HTTP_SOURCE, YOLOV7, HTTP_DESTINATION)]
+    others = [name for name in names if name not in (HTTP_SOURCE, HTTP_DESTINATION, *TWO_MODELS)]
     if others:
-        raise ExerciseFailed(f"{others[0]!r} is not a source, a destination or {YOLOV7!r}. Remove it.")
-    return "This recipe makes a SYNC pipeline: its HTTP source and HTTP destination use the same protocol."
+        raise ExerciseFailed(f"{others[0]!r} is not a connector or model. Remove it.")
+    return (
+        "This SYNC recipe runs both models on every image, so the trigger response has one "
+        "model_outputs entry per model."
+    )
 
 
 @exercise("03-2", "Predict the mode of three recipes")
