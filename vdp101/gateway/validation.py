@@ -65,7 +65,7 @@ def _describe(error: Any, *, multipart: bool) -> str:
 
     field = _field_path(location[1:])
     if not field:
-        if error_type == "missing":
+        if error_type == "missing" or received is None:
             return "The request body is missing or null. Send a JSON object."
         return f"The request body must be a JSON object, not {_json_type(received)}."
     if multipart and field == "file":
