@@ -230,11 +230,18 @@ def _decode_page_token(token: str) -> tuple[datetime, str]:
     responses={409: {"model": ErrorBody, "description": "The pipeline id is taken (gRPC 6)."}},
     summary="Create a pipeline",
 )
-def create_pipeline(body: PipelineCreate, store: StoreDependency, known_models: ModelsDependency) -> dict[str, Any]:
+def create_pipeline(
+    body: PipelineCreate, store: StoreDependency, known_models: ModelsDependency, request: Request
+) -> dict[str, Any]:
     recipe = _stored_recipe(body.recipe)
     record = new_pipeline_record(
         pipeline_id=body.id, description=body.description, recipe=recipe, known_models=known_models
     )
+    if record.mode == "MODE_ASYNC":
+        # Imported here because async_triggers imports this module.
+        from vdp101.gateway.async_triggers import check_pipeline_destinations
+
+        check_pipeline_destinations(request.app, record.recipe)
     try:
         store.insert(record)
     except PipelineIdTakenError as error:
