@@ -44,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PIPELINE_ID = "vdp-101-sync"
 
+# Longest side, in pixels, of the picture sent to the browser, and its JPEG quality.
+PICTURE_MAX_SIDE = 1024
+PICTURE_JPEG_QUALITY = 90
+
 # Largest page that the v1alpha pipeline listing returns.
 LISTING_PAGE_SIZE = 100
 
@@ -127,10 +131,17 @@ def render_curl(command: str) -> str:
     return f"<b>cURL command of this request</b><pre class='vdp101-curl'>{html.escape(command)}</pre>"
 
 
-def encode_png(image: Image.Image) -> bytes:
-    """Encode a PIL image as PNG bytes for an ipywidgets Image."""
+def encode_picture(image: Image.Image) -> bytes:
+    """Encode a drawn image as JPEG bytes for an ipywidgets Image.
+
+    Images larger than ``PICTURE_MAX_SIDE`` pixels on a side are scaled down first. The
+    bytes travel to the browser on every redraw, and a PNG of a large photo would be
+    tens of megabytes.
+    """
+    picture = image.copy()
+    picture.thumbnail((PICTURE_MAX_SIDE, PICTURE_MAX_SIDE))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    picture.save(buffer, format="JPEG", quality=PICTURE_JPEG_QUALITY)
     return buffer.getvalue()
 
 
@@ -209,7 +220,7 @@ class DetectionExplorer:
         self.notice = widgets.HTML()
         self.error = widgets.HTML()
         self.summary = widgets.HTML()
-        self.picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", display="none"))
+        self.picture = widgets.Image(format="jpeg", layout=widgets.Layout(max_width="100%", display="none"))
         self.table = widgets.HTML()
         self.curl = widgets.HTML()
         for output, css_class in (
@@ -336,7 +347,7 @@ class DetectionExplorer:
 
         shown = visible_rows(self.rows, min_score=self.min_score.value, categories=self.categories.value)
         self.boxes_drawn = len(shown)
-        self.picture.value = encode_png(draw_detections(self._image_bytes, [obj for _, obj in shown]))
+        self.picture.value = encode_picture(draw_detections(self._image_bytes, [obj for _, obj in shown]))
         self.picture.layout.display = ""
         summary = render_summary(len(shown), len(self.rows), min_score=self.min_score.value)
         self.summary.value = f"<span>{html.escape(self._image_label)}: {html.escape(summary)}</span>"
