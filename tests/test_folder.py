@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def test_detect_folder_sends_batches(local_gateway, samples_folder, sent_batches
 
 
 def test_detect_folder_skips_other_files(gateway, mixed_folder, caplog):
+    caplog.set_level(logging.INFO, logger="vdp101.folder")
     results = detect_folder(mixed_folder, gateway=gateway, progress=False)
 
     assert results.images == ("coffee.jpg", "horse.png")

@@ -171,7 +171,9 @@ def detect_folder(
     images, others = find_images(folder)
     skipped = tuple(path.name for path in others)
     if skipped:
-        logger.warning("Skipped files in %s that are not images: %s", folder, ", ".join(skipped))
+        # INFO, not WARNING: other files in a photo folder are normal, and the returned
+        # FolderDetections names them in its note.
+        logger.info("Skipped files in %s that are not images: %s", folder, ", ".join(skipped))
     if not isinstance(gateway, Gateway):
         gateway = connect(gateway, quiet=True)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_box_sizes", "plot_category_counts", "plot_image_grid", "plot_score_distribution"]
 
 # Width of one panel of the image grid, in inches.
-_GRID_PANEL_WIDTH = 4.0
+_GRID_PANEL_WIDTH = 3.2
 
 
 def plot_category_counts(table: pd.DataFrame) -> Figure:
