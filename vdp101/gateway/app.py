@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -118,7 +119,6 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _handle_api_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _handle_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)  # type: ignore[arg-type]
-    app.add_exception_handler(UnicodeDecodeError, _handle_unicode_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _handle_unexpected_error)
 
 
@@ -149,20 +149,29 @@ def _handle_http_exception(request: Request, error: StarletteHTTPException) -> J
             "for example GET /v1alpha/pipelines."
         )
     elif error.status_code == 405:
-        allowed = headers.get("Allow", "") if headers else ""
+        allowed = ", ".join(_allowed_methods(request)) or (headers or {}).get("Allow", "")
+        headers = {**(headers or {}), "Allow": allowed}
         message = f"Method {method} is not allowed on {path}. Allowed methods: {allowed}."
     elif error.status_code == 400:
         detail = str(error.detail).rstrip(".")
-        message = f"The request body could not be parsed: {detail}. Check the Content-Type and the body."
+        message = (
+            f"The request body could not be parsed ({detail}). Send UTF-8 encoded JSON, or "
+            "multipart/form-data with a boundary, as the Content-Type header says."
+        )
     else:
         message = f"{method} {path} failed: {error.detail}."
     grpc_code = _GRPC_CODE_FOR_STATUS.get(error.status_code, GrpcCode.UNKNOWN)
     return _error_response(request, error.status_code, grpc_code, message, headers=headers)
 
 
-def _handle_unicode_error(request: Request, error: UnicodeDecodeError) -> JSONResponse:
-    message = f"The request body is not valid UTF-8 ({error.reason} at byte {error.start}). Send UTF-8 encoded JSON."
-    return _error_response(request, 400, GrpcCode.INVALID_ARGUMENT, message)
+def _allowed_methods(request: Request) -> list[str]:
+    """Return the methods that the OpenAPI document lists for the request's path."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)
 
 
 def _handle_unexpected_error(request: Request, error: Exception) -> JSONResponse:

@@ -52,7 +52,8 @@ def _describe(error: Any, *, multipart: bool) -> str:
 
     if error_type == "json_invalid":
         position = location[1] if len(location) > 1 else 0
-        reason = error.get("ctx", {}).get("error", "JSON decode error")
+        # json messages such as "Invalid control character at" expect a position after them.
+        reason = str(error.get("ctx", {}).get("error", "JSON decode error")).removesuffix(" at")
         return f"The request body is not valid JSON: {reason} at position {position}. Send a JSON object."
 
     kind = location[0] if location else "body"
@@ -68,7 +69,7 @@ def _describe(error: Any, *, multipart: bool) -> str:
         if error_type == "missing" or received is None:
             return "The request body is missing or null. Send a JSON object."
         return f"The request body must be a JSON object, not {_json_type(received)}."
-    if multipart and field == "file":
+    if multipart and (field == "file" or field.startswith("file[")):
         if error_type == "missing":
             return "The multipart body has no 'file' part. Send one 'file' part per image."
         return "Each 'file' part must be a file upload with a filename, not a plain form field."

@@ -1,0 +1,199 @@
+"""LocalGateway and `python -m vdp101.gateway` over real loopback HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from vdp101.gateway import LocalGateway
+from vdp101.gateway.__main__ import parse_args
+
+HEALTHY = {"health_check_response": {"status": "SERVING_STATUS_SERVING"}}
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_session_gateway_answers_health(gateway):
+    response = requests.get(f"{gateway}/v1alpha/health/pipeline", timeout=5)
+
+    assert gateway.startswith("http://127.0.0.1:")
+    assert response.status_code == 200
+    assert response.json() == HEALTHY
+
+
+def test_session_gateway_lists_example_pipeline(gateway):
+    response = requests.get(f"{gateway}/v1alpha/pipelines/vdp-101-sync", timeout=5)
+
+    assert response.status_code == 200
+    assert response.json()["pipeline"]["mode"] == "MODE_SYNC"
+
+
+def test_session_gateway_returns_v1alpha_errors(gateway):
+    response = requests.get(f"{gateway}/v1alpha/pipelines/missing", timeout=5)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["code"] == 5
+
+
+def test_local_gateway_start_and_stop():
+    local_gateway = LocalGateway()
+
+    local_gateway.start()
+    url = local_gateway.url
+    health = requests.get(f"{url}/v1alpha/__readiness", timeout=5)
+    local_gateway.stop()
+
+    assert health.json() == HEALTHY
+    assert not local_gateway.running
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/v1alpha/__liveness", timeout=5)
+
+
+def test_local_gateway_uses_requested_port():
+    port = unused_port()
+
+    with LocalGateway(port=port) as local_gateway:
+        assert local_gateway.url == f"http://127.0.0.1:{port}"
+        assert local_gateway.port == port
+        assert requests.get(f"{local_gateway.url}/v1alpha/__liveness", timeout=5).status_code == 200
+
+
+def test_local_gateway_port_in_use_raises():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        with pytest.raises(OSError):
+            LocalGateway(port=port).start()
+
+
+def test_local_gateway_url_before_start_raises():
+    local_gateway = LocalGateway()
+
+    with pytest.raises(RuntimeError, match=r"^The gateway is not running. Call start\(\) first.$"):
+        local_gateway.url  # noqa: B018
+
+    assert repr(local_gateway) == "<LocalGateway not running>"
+
+
+def test_local_gateway_stop_twice_is_harmless():
+    local_gateway = LocalGateway().start()
+
+    local_gateway.stop()
+    local_gateway.stop()
+
+    assert not local_gateway.running
+
+
+def test_local_gateway_keeps_pipelines_in_data_dir(tmp_path):
+    recipe = {
+        "version": "v1alpha",
+        "components": [
+            {"id": "source", "resource_name": "source-connectors/source-http"},
+            {"id": "model", "resource_name": "models/yolov7"},
+            {"id": "destination", "resource_name": "destination-connectors/destination-http"},
+        ],
+    }
+    with LocalGateway(data_dir=tmp_path) as first:
+        created = requests.post(f"{first.url}/v1alpha/pipelines", json={"id": "kept", "recipe": recipe}, timeout=5)
+
+    with LocalGateway(data_dir=tmp_path) as second:
+        kept = requests.get(f"{second.url}/v1alpha/pipelines/kept", timeout=5)
+
+    assert created.status_code == 201
+    assert kept.status_code == 200
+    assert kept.json()["pipeline"]["uid"] == created.json()["pipeline"]["uid"]
+
+
+def test_local_gateway_triggers_over_http():
+    with LocalGateway() as local_gateway:
+        response = requests.post(
+            f"{local_gateway.url}/v1alpha/pipelines/vdp-101-sync/triggerSync",
+            json={"task_inputs": [{"detection": {"image_url": f"{local_gateway.url}/samples/horse.png"}}]},
+            timeout=10,
+        )
+
+    objects = response.json()["model_outputs"][0]["task_outputs"][0]["detection"]["objects"]
+    assert response.status_code == 200
+    assert objects == [
+        {"category": "horse", "score": 0.89, "bounding_box": {"top": 8, "left": 17, "width": 373, "height": 305}}
+    ]
+
+
+# -- Command line ------------------------------------------------------------------------------
+
+
+def test_cli_defaults():
+    args = parse_args([])
+
+    assert (args.host, args.port, args.data_dir, args.samples_dir, args.log_level) == (
+        "127.0.0.1",
+        8080,
+        None,
+        None,
+        "info",
+    )
+
+
+def test_cli_help_describes_options():
+    result = subprocess.run(
+        [sys.executable, "-m", "vdp101.gateway", "--help"], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert result.stdout.startswith("usage: python -m vdp101.gateway")
+    for option in ("--host", "--port", "--data-dir", "--samples-dir", "--log-level"):
+        assert option in result.stdout
+
+
+def test_cli_rejects_invalid_port():
+    result = subprocess.run(
+        [sys.executable, "-m", "vdp101.gateway", "--port", "eighty"], capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 2
+    assert "argument --port: invalid int value: 'eighty'" in result.stderr
+
+
+def test_cli_serves_until_interrupted(tmp_path):
+    port = unused_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vdp101.gateway", "--port", str(port), "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_PROXY": "127.0.0.1"},
+    )
+    try:
+        health = None
+        deadline = time.monotonic() + 30
+        while health is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/v1alpha/health/pipeline", timeout=2)
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert health is not None
+    assert health.json() == HEALTHY
+    assert process.returncode == 0
+    assert f"Serving the VDP gateway at http://127.0.0.1:{port}/v1alpha" in stderr
+    assert "VDP gateway started: 1 pipeline(s) in " in stderr
+    assert "VDP gateway stopped" in stderr
+    assert (tmp_path / "pipelines.sqlite3").is_file()
