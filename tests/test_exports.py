@@ -1,0 +1,73 @@
+"""Tests for the public names that ``vdp101`` re-exports on first use."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+import vdp101
+
+# Every public module whose names the package re-exports, with the names left out on purpose.
+REEXPORTED_MODULES = {
+    "vdp101.client": set(),
+    "vdp101.coco": set(),
+    "vdp101.curl": set(),
+    "vdp101.drawing": set(),
+    "vdp101.errors": set(),
+    "vdp101.responses": set(),
+    "vdp101.samples": set(),
+    "vdp101.urls": {"API_VERSION_PATH", "gateway_root_url"},
+}
+
+HEAVY_MODULES = ("requests", "PIL", "matplotlib", "fastapi", "uvicorn", "numpy")
+
+
+def test_all_has_no_duplicates() -> None:
+    assert len(vdp101.__all__) == len(set(vdp101.__all__))
+
+
+@pytest.mark.parametrize("name", vdp101.__all__)
+def test_exported_name_resolves(name: str) -> None:
+    value = getattr(vdp101, name)
+
+    defining_module = importlib.import_module(vdp101._MODULE_OF_NAME[name])
+    assert value is getattr(defining_module, name)
+    assert name in defining_module.__all__
+
+
+@pytest.mark.parametrize("module_name", sorted(REEXPORTED_MODULES))
+def test_module_names_are_exported(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+
+    missing = set(module.__all__) - REEXPORTED_MODULES[module_name] - set(vdp101.__all__)
+
+    assert missing == set()
+
+
+def test_unknown_name_raises_attribute_error() -> None:
+    with pytest.raises(AttributeError, match=r"^module 'vdp101' has no attribute 'trigger'$"):
+        vdp101.trigger  # noqa: B018 - the attribute access is the test
+
+
+def test_dir_lists_exported_names() -> None:
+    assert set(vdp101.__all__) <= set(dir(vdp101))
+
+
+def test_import_loads_no_heavy_modules() -> None:
+    script = f"import sys, json, vdp101; print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))"
+
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+
+    assert json.loads(completed.stdout) == []
+
+
+def test_star_import_binds_all_names() -> None:
+    script = "from vdp101 import *; print(sorted(name for name in dir() if not name.startswith('__')))"
+
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+
+    assert completed.stdout.strip() == str(sorted(vdp101.__all__))
