@@ -108,7 +108,7 @@ def pipeline_id(gateway: str) -> Iterator[str]:
 def test_connect_url_prints_one_line(gateway: str, capsys: pytest.CaptureFixture[str]) -> None:
     connected = connect(gateway)
 
-    assert capsys.readouterr().out == f"Using the VDP gateway at {gateway}/v1alpha (from the url argument).\n"
+    assert capsys.readouterr().out == f"Using the VDP gateway at {gateway}/v1alpha.\n"
     assert connected.api_url == f"{gateway}/v1alpha"
     assert connected.root_url == gateway
     assert connected.is_local
@@ -169,11 +169,23 @@ def test_connect_unreachable_names_url(closed_port_url: str) -> None:
         connect(closed_port_url)
 
     assert str(raised.value) == (
-        f"Could not reach the VDP gateway at {closed_port_url}/v1alpha (Connection refused, URL "
-        "from the url argument). Start the local gateway with `python -m vdp101 gateway`, or "
-        "check VDP_API_GATEWAY_URL and the URL's host and port."
+        f"Could not reach the VDP gateway at {closed_port_url}/v1alpha (Connection refused). "
+        "Start the local gateway with `python -m vdp101 gateway`, or check "
+        "VDP_API_GATEWAY_URL and the URL's host and port."
     )
     assert raised.value.status_code is None
+
+
+def test_unreachable_names_environment_variable(closed_port_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VDP_API_GATEWAY_URL", closed_port_url)
+
+    with pytest.raises(GatewayUnreachableError) as raised:
+        connect()
+
+    assert str(raised.value).startswith(
+        f"Could not reach the VDP gateway at {closed_port_url}/v1alpha (Connection refused, "
+        "URL from VDP_API_GATEWAY_URL). "
+    )
 
 
 def test_connect_other_server_is_rejected(other_server_url: str) -> None:
@@ -182,9 +194,8 @@ def test_connect_other_server_is_rejected(other_server_url: str) -> None:
 
     assert str(raised.value) == (
         f"The server at {other_server_url} returned HTTP 404 for GET "
-        f"{other_server_url}/v1alpha/health/pipeline, so it is not a VDP API gateway (URL from "
-        "the url argument). Check the host and port: a local VDP serves its API gateway on "
-        "port 8080 and its console on 3000."
+        f"{other_server_url}/v1alpha/health/pipeline, so it is not a VDP API gateway. Check the "
+        "host and port: a local VDP serves its API gateway on port 8080 and its console on 3000."
     )
     assert raised.value.status_code == 404
 

@@ -153,7 +153,7 @@ def connect(url: str | None = None, *, quiet: bool = False) -> Gateway:
         GatewayUnreachableError: ``GET /v1alpha/health/pipeline`` failed, timed out
             after 5 s, or returned another status than 200.
     """
-    source = "the url argument"
+    source = None
     if url is None:
         url = os.environ.get(GATEWAY_URL_VARIABLE) or None
         source = GATEWAY_URL_VARIABLE
@@ -170,7 +170,8 @@ def connect(url: str | None = None, *, quiet: bool = False) -> Gateway:
     _check_health(gateway, source=source)
     gateway.is_local = _serves_samples(gateway)
     if not quiet:
-        print(f"Using the VDP gateway at {gateway.api_url} (from {source}).")
+        origin = f" (from {source})" if source else ""
+        print(f"Using the VDP gateway at {gateway.api_url}{origin}.")
     return gateway
 
 
@@ -440,15 +441,21 @@ def resolve_gateway(gateway: Gateway | str | None) -> Gateway:
     return Gateway(gateway)
 
 
-def _check_health(gateway: Gateway, *, source: str) -> None:
-    """Raise GatewayUnreachableError unless ``GET /v1alpha/health/pipeline`` returns 200."""
+def _check_health(gateway: Gateway, *, source: str | None) -> None:
+    """Raise GatewayUnreachableError unless ``GET /v1alpha/health/pipeline`` returns 200.
+
+    ``source`` names where the URL came from, such as VDP_API_GATEWAY_URL, or is None
+    for a URL that the caller passed.
+    """
+    origin = f", URL from {source}" if source else ""
+    origin_note = f" (URL from {source})" if source else ""
     health_url = f"{gateway.api_url}/health/pipeline"
     try:
         response = _send("GET", health_url, timeout=HEALTH_CHECK_TIMEOUT)
     except GatewayUnreachableError as error:
         reason = _describe_failure(error.__cause__, HEALTH_CHECK_TIMEOUT)
         raise GatewayUnreachableError(
-            f"Could not reach the VDP gateway at {gateway.api_url} ({reason}, URL from {source}). "
+            f"Could not reach the VDP gateway at {gateway.api_url} ({reason}{origin}). "
             "Start the local gateway with `python -m vdp101 gateway`, "
             f"or check {GATEWAY_URL_VARIABLE} and the URL's host and port."
         ) from error
@@ -456,7 +463,7 @@ def _check_health(gateway: Gateway, *, source: str) -> None:
     if response.status_code != 200:
         raise GatewayUnreachableError(
             f"The server at {gateway.root_url} returned HTTP {response.status_code} for "
-            f"GET {health_url}, so it is not a VDP API gateway (URL from {source}). Check the "
+            f"GET {health_url}, so it is not a VDP API gateway{origin_note}. Check the "
             "host and port: a local VDP serves its API gateway on port 8080 and its console on 3000.",
             status_code=response.status_code,
             response=response,

@@ -121,7 +121,9 @@ def error_from_response(response: requests.Response) -> VdpError:
     if pipeline_id is None:
         pipeline_id = _read_request_pipeline_id(response)
 
-    reply = f"HTTP {status}: {gateway_message}" if gateway_message else f"HTTP {status}"
+    # The gateway's message often ends in a full stop, which would end up inside the brackets.
+    quoted_message = gateway_message.rstrip(". ")
+    reply = f"HTTP {status}: {quoted_message}" if quoted_message else f"HTTP {status}"
     common: dict[str, Any] = {
         "status_code": status,
         "grpc_code": grpc_code,
