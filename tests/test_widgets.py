@@ -47,7 +47,7 @@ SYNC_RECIPE = {
 def table_rows(table_html: str) -> list[list[str]]:
     """Return the cell texts of each body row of a rendered detections table."""
     body = table_html.split("<tbody>", 1)[1] if "<tbody>" in table_html else ""
-    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
 
 
 def upload_entry(name: str, content: bytes) -> dict:

@@ -44,11 +44,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PIPELINE_ID = "vdp-101-sync"
 
-# Longest side, in pixels, of the picture sent to the browser, and its JPEG quality.
+# Maximum side length, in pixels, of the picture sent to the browser, and its JPEG quality.
 PICTURE_MAX_SIDE = 1024
 PICTURE_JPEG_QUALITY = 90
 
-# Largest page that the v1alpha pipeline listing returns.
+# Maximum page size of the v1alpha pipeline listing.
 LISTING_PAGE_SIZE = 100
 
 METHOD_OPTIONS = (("URL", "url"), ("base64", "base64"), ("multipart", "multipart"))
@@ -57,6 +57,18 @@ URL_NEEDS_SAMPLE = (
     "The URL method works for sample images only: the gateway downloads image_url "
     "itself and cannot read a file uploaded into this notebook. Choose base64 or multipart."
 )
+
+# Columns of the detections table and the alignment of their cells.
+_TABLE_COLUMNS = (
+    ("category", "left"),
+    ("score", "right"),
+    ("left", "right"),
+    ("top", "right"),
+    ("width", "right"),
+    ("height", "right"),
+    ("model", "left"),
+)
+_CELL_STYLE = "padding: 2px 12px; border-bottom: 1px solid #ddd"
 
 # One detected object and the resource name of the model that found it.
 Row = tuple[str, "DetectedObject"]
@@ -82,8 +94,9 @@ def render_table(rows: Sequence[Row]) -> str:
     if not rows:
         return "<p class='vdp101-empty'>No detections to show.</p>"
 
+    # Inline styles, because a <style> element in an HTML widget would apply to the whole page.
     header = "".join(
-        f"<th>{name}</th>" for name in ("category", "score", "left", "top", "width", "height", "model")
+        f"<th style='{_CELL_STYLE}; text-align: {align}'>{name}</th>" for name, align in _TABLE_COLUMNS
     )
     body = []
     for model, obj in rows:
@@ -97,9 +110,13 @@ def render_table(rows: Sequence[Row]) -> str:
             f"{box.height:g}",
             model,
         )
-        body.append("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>")
+        row = "".join(
+            f"<td style='{_CELL_STYLE}; text-align: {align}'>{html.escape(cell)}</td>"
+            for cell, (_name, align) in zip(cells, _TABLE_COLUMNS)
+        )
+        body.append(f"<tr>{row}</tr>")
     return (
-        "<table class='vdp101-detections'>"
+        "<table class='vdp101-detections' style='border-collapse: collapse'>"
         f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -199,7 +216,9 @@ class DetectionExplorer:
     def _build_controls(self) -> None:
         self.image = widgets.Dropdown(description="Image", options=self._image_options())
         self.upload = widgets.FileUpload(accept="image/*", multiple=True, description="Upload")
-        self.method = widgets.ToggleButtons(description="Method", options=METHOD_OPTIONS, value="url")
+        self.method = widgets.ToggleButtons(
+            description="Method", options=METHOD_OPTIONS, value="url", style={"button_width": "90px"}
+        )
         self.pipeline = widgets.Dropdown(description="Pipeline")
         self.refresh_button = widgets.Button(description="Refresh list", icon="refresh")
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
@@ -207,6 +226,8 @@ class DetectionExplorer:
             description="Min score", value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".2f"
         )
         self.categories = widgets.SelectMultiple(description="Categories", rows=5)
+        self.min_score.add_class("vdp101-min-score")
+        self.categories.add_class("vdp101-categories")
 
         self.upload.observe(self._on_upload, names="value")
         self.image.observe(self._on_choice_change, names="value")
@@ -220,7 +241,9 @@ class DetectionExplorer:
         self.notice = widgets.HTML()
         self.error = widgets.HTML()
         self.summary = widgets.HTML()
-        self.picture = widgets.Image(format="jpeg", layout=widgets.Layout(max_width="100%", display="none"))
+        self.picture = widgets.Image(
+            format="jpeg", layout=widgets.Layout(max_width="100%", align_self="flex-start", display="none")
+        )
         self.table = widgets.HTML()
         self.curl = widgets.HTML()
         for output, css_class in (
@@ -234,7 +257,7 @@ class DetectionExplorer:
             output.add_class(css_class)
 
     def _layout(self) -> widgets.VBox:
-        return widgets.VBox(
+        layout = widgets.VBox(
             [
                 widgets.HBox([self.image, self.upload]),
                 self.method,
@@ -248,6 +271,8 @@ class DetectionExplorer:
                 self.curl,
             ]
         )
+        layout.add_class("vdp101-explorer")
+        return layout
 
     def _image_options(self) -> list[tuple[str, ImageChoice]]:
         options = [(f"{name} (sample)", ("sample", name)) for name in sample_names()]
