@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.server
+import io
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -69,6 +71,41 @@ def test_decode_image_rejects_empty_bytes():
 def test_decode_image_rejects_truncated_jpeg():
     with pytest.raises(ImageDecodeError, match="half.jpg is not a decodable image"):
         decode_image(CHELSEA[: len(CHELSEA) // 2], source="half.jpg")
+
+
+def test_decode_image_reads_binary_file():
+    with sample_path("chelsea.jpg").open("rb") as file:
+        image = decode_image(file, source="chelsea.jpg")
+
+    assert image.size == (451, 300)
+    assert image.getpixel((0, 0)) == decode_image(CHELSEA, source="chelsea.jpg").getpixel((0, 0))
+
+
+def test_decode_image_rejects_empty_file():
+    with pytest.raises(ImageDecodeError) as caught:
+        decode_image(io.BytesIO(b""), source="File part 0 ('empty.png')")
+
+    assert str(caught.value) == "File part 0 ('empty.png') is empty. Send the bytes of a JPEG or PNG image."
+
+
+def test_decoded_still_png_drops_encoded_bytes():
+    data = sample_path("horse.png").read_bytes()
+    references_before = sys.getrefcount(data)
+
+    image = decode_image(data, source="horse.png")
+
+    assert image.size == (400, 328)
+    assert sys.getrefcount(data) == references_before
+
+
+def test_decoded_animation_keeps_later_frames():
+    data = sample_path("pan.gif").read_bytes()
+    image = decode_image(data, source="pan.gif")
+
+    image.seek(1)
+    image.load()
+
+    assert image.tell() == 1
 
 
 def test_fetch_returns_image_bytes(image_server):

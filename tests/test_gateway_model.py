@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
 import pytest
 from PIL import Image
 
+from vdp101.gateway import model
 from vdp101.gateway.model import StandInDetector, pixel_digest
 from vdp101.samples import data_dir, sample_path
 
@@ -107,3 +109,12 @@ def test_missing_annotations_file_detects_nothing(tmp_path):
 
     assert detector.sample_count == 0
     assert detector.detect(Image.open(sample_path("chelsea.jpg"))) == []
+
+
+def test_pixel_digest_hashes_bands_in_order(monkeypatch):
+    image = Image.effect_noise((37, 23), 64).convert("RGB")
+    expected = hashlib.sha256(b"37x23:" + image.tobytes()).hexdigest()
+    # 5 rows of 37 pixels per band: four full bands and a last band of 3 rows.
+    monkeypatch.setattr(model, "DIGEST_BAND_BYTES", 5 * 37 * 3)
+
+    assert pixel_digest(image) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import requests
@@ -38,21 +39,31 @@ class ImageFetchError(ValueError):
     """An image URL that cannot be downloaded."""
 
 
-def decode_image(data: bytes, *, source: str) -> Image.Image:
+def decode_image(data: bytes | BinaryIO, *, source: str) -> Image.Image:
     """Decode ``data`` into a fully loaded Pillow image.
 
     Args:
-        data: the encoded file (JPEG, PNG, GIF, ...).
+        data: the encoded file (JPEG, PNG, GIF, ...), as bytes or as a binary file
+            positioned at its start. A file is read where it is, so a spooled upload
+            never has to be copied into memory whole.
         source: how the client sent it, used in error messages (a file name, "task_inputs[0]").
 
     Raises:
         ImageDecodeError: the bytes are empty, truncated, not an image, or larger than
             ``MAX_IMAGE_PIXELS``.
     """
-    if not data:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        size = len(data)
+        stream: BinaryIO = io.BytesIO(data)
+    else:
+        stream = data
+        start = stream.tell()
+        size = stream.seek(0, io.SEEK_END) - start
+        stream.seek(start)
+    if not size:
         raise ImageDecodeError(f"{source} is empty. Send the bytes of a JPEG or PNG image.")
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(stream)
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
             raise ImageDecodeError(
@@ -61,13 +72,19 @@ def decode_image(data: bytes, *, source: str) -> Image.Image:
             )
         # The first frame is decoded now; later frames of an animation decode on seek().
         image.load()
+        animated = getattr(image, "is_animated", False)
     except ImageDecodeError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise ImageDecodeError(
-            f"{source} is not a decodable image ({len(data)} bytes): {error}. "
+            f"{source} is not a decodable image ({size} bytes): {error}. "
             "Send a JPEG or PNG file."
         ) from error
+
+    if stream is not data and not animated:
+        # Pillow keeps the stream of a PNG or GIF for later frames, and the stream keeps
+        # the encoded bytes. A still image needs neither once its pixels are loaded.
+        stream.close()
     return image
 
 

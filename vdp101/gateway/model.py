@@ -41,6 +41,9 @@ stays below 3; two different bundled photos are more than 30 apart."""
 
 MAX_ASPECT_RATIO_CHANGE = 0.02
 
+DIGEST_BAND_BYTES = 2**20
+"""Bytes of RGB pixels that ``pixel_digest`` copies out of the image at a time."""
+
 
 @dataclass(frozen=True)
 class _Reference:
@@ -52,27 +55,39 @@ class _Reference:
 
 
 def _flatten(image: Image.Image) -> Image.Image:
-    """Return ``image`` as RGB, with any transparency composited over white."""
+    """Return ``image`` as RGB, with any transparency composited over white.
+
+    An RGB image is returned itself, not copied, because Pillow keeps RGB at 4 bytes a
+    pixel and a copy of a 10-megapixel upload would cost another 40 MB.
+    """
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
     if not has_alpha:
-        return image.convert("RGB")
+        return image if image.mode == "RGB" else image.convert("RGB")
     background = Image.new("RGBA", image.size, (255, 255, 255, 255))
     background.alpha_composite(image.convert("RGBA"))
     return background.convert("RGB")
 
 
 def pixel_digest(image: Image.Image) -> str:
-    """Return a SHA-256 hex digest of the image's size and RGB pixels."""
+    """Return a SHA-256 hex digest of the image's size and RGB pixels.
+
+    The rows are hashed in bands of about ``DIGEST_BAND_BYTES``, which gives the
+    digest of the whole ``tobytes()`` without holding a second copy of the pixels.
+    """
     flat = _flatten(image)
     digest = hashlib.sha256(f"{flat.width}x{flat.height}:".encode())
-    digest.update(flat.tobytes())
+    rows_per_band = max(1, DIGEST_BAND_BYTES // (3 * flat.width))
+    for top in range(0, flat.height, rows_per_band):
+        band = flat.crop((0, top, flat.width, min(top + rows_per_band, flat.height)))
+        digest.update(band.tobytes())
     return digest.hexdigest()
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    return _flatten(image).convert("L").resize(THUMBNAIL_SIZE, Image.Resampling.BOX).tobytes()
+    # Shrinking before the grey conversion keeps the full-size grey copy out of memory.
+    return _flatten(image).resize(THUMBNAIL_SIZE, Image.Resampling.BOX).convert("L").tobytes()
 
 
 def _distance(first: bytes, second: bytes) -> float:
