@@ -332,7 +332,7 @@ def test_05_2_list_result_rejected():
     feedback = check("05-2", lambda text: ["cup", "spoon"])
 
     assert feedback.message == (
-        "For a response with one image the function returned list. "
+        "For a response with one image the function returned a list. "
         "Return a dict that maps each category to its number of objects."
     )
 

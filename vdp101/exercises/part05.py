@@ -107,8 +107,9 @@ def check_count_categories(answer: Any) -> str:
     for case, text, expected in COUNT_CASES:
         result = _call(function, f"a response with {case}", text)
         if not isinstance(result, dict):
+            returned = "None" if result is None else f"a {type(result).__name__}"
             raise ExerciseFailed(
-                f"For a response with {case} the function returned {type(result).__name__}. "
+                f"For a response with {case} the function returned {returned}. "
                 "Return a dict that maps each category to its number of objects."
             )
         if result != expected:
