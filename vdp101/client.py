@@ -59,8 +59,8 @@ SAMPLE_BASE_URL_VARIABLE = "VDP101_SAMPLE_BASE_URL"
 
 # Original PNG photos of the bundled samples, for a gateway that cannot reach the
 # local gateway's /samples route. data/README.md lists where each sample comes from.
-# NOTE: this URL was written from the scikit-image repository layout of release
-# 0.21.0 and not fetched from here. Set VDP101_SAMPLE_BASE_URL if it stops working.
+# NOTE: this URL follows the repository layout of scikit-image 0.21.0, and no test
+# fetches it. Set VDP101_SAMPLE_BASE_URL if it stops working.
 SCIKIT_IMAGE_SAMPLE_BASE_URL = "https://raw.githubusercontent.com/scikit-image/scikit-image/v0.21.0/skimage/data/"
 
 DEFAULT_TIMEOUT = 30.0
