@@ -7,7 +7,7 @@ import json
 import pytest
 from PIL import Image
 
-from vdp101.frames import build_gif, frame_durations, read_frames, split_frames
+from vdp101.frames import build_gif, frame_durations, plot_frames, read_frames, split_frames
 from vdp101.gateway.model import StandInDetector
 from vdp101.samples import data_dir, sample_path
 
@@ -109,3 +109,28 @@ def test_build_gif_rejects_wrong_duration_count(tmp_path):
     assert str(raised.value) == (
         "duration_ms has 2 values for 3 frames. Give one value per frame, or a single int for all."
     )
+
+
+def test_plot_frames_fills_grid_rows():
+    frames = [Image.new("RGB", (40, 20), (10 * i, 0, 0)) for i in range(7)]
+
+    figure = plot_frames(frames, columns=3)
+
+    assert len(figure.axes) == 9
+    assert [axis.get_title() for axis in figure.axes] == [f"frame {i}" for i in range(7)] + ["", ""]
+    assert [len(axis.images) for axis in figure.axes] == [1] * 7 + [0, 0]
+
+
+def test_plot_frames_uses_given_titles():
+    frames = [Image.new("RGB", (10, 10))] * 2
+
+    figure = plot_frames(frames, titles=["first", "second"])
+
+    assert [axis.get_title() for axis in figure.axes] == ["first", "second"]
+
+
+def test_plot_frames_rejects_title_count():
+    with pytest.raises(ValueError) as raised:
+        plot_frames([Image.new("RGB", (10, 10))], titles=["a", "b"])
+
+    assert str(raised.value) == "titles has 2 values for 1 frames. Give one title per frame."

@@ -15,14 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from PIL import Image
 
-__all__ = ["build_gif", "frame_durations", "read_frames", "split_frames"]
+__all__ = ["build_gif", "frame_durations", "plot_frames", "read_frames", "split_frames"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FRAME_DURATION_MS = 200
 """Display time of one frame of a built GIF, in milliseconds, unless the caller sets one."""
+
+PANEL_INCHES = 1.6
+"""Width of one frame in a plot_frames figure, in inches."""
 
 FrameSource = Union["Image.Image", str, os.PathLike]
 
@@ -148,6 +152,57 @@ def build_gif(
     )
     logger.info("Wrote %d frames to %s", len(images), target)
     return target
+
+
+def plot_frames(
+    frames: Sequence[FrameSource],
+    *,
+    columns: int = 6,
+    titles: Sequence[str] | None = None,
+) -> Figure:
+    """Show frames in a grid, left to right and then top to bottom.
+
+    Args:
+        frames: Pillow images or paths of image files.
+        columns: frames per row.
+        titles: one title per frame; the default is "frame 0", "frame 1", ...
+
+    Returns:
+        A matplotlib Figure with the axes turned off. It is closed in pyplot, so a
+        notebook shows it once, as the cell's value.
+
+    Raises:
+        ValueError: ``frames`` is empty, ``columns`` is below 1, or ``titles`` has
+            a length other than the number of frames.
+    """
+    import matplotlib.pyplot as plt
+
+    if not frames:
+        raise ValueError("plot_frames needs at least one frame; frames is empty.")
+    if columns < 1:
+        raise ValueError(f"columns is {columns}; use 1 or more.")
+    labels = list(titles) if titles is not None else [f"frame {position}" for position in range(len(frames))]
+    if len(labels) != len(frames):
+        raise ValueError(f"titles has {len(labels)} values for {len(frames)} frames. Give one title per frame.")
+
+    images = [_load_frame(frame) for frame in frames]
+    columns = min(columns, len(images))
+    rows = -(-len(images) // columns)
+    aspect = images[0].height / images[0].width
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(columns * PANEL_INCHES, rows * (PANEL_INCHES * aspect + 0.3)),
+        layout="constrained",
+        squeeze=False,
+    )
+    plt.close(figure)
+    for position, axis in enumerate(axes.flat):
+        axis.set_axis_off()
+        if position < len(images):
+            axis.imshow(images[position])
+            axis.set_title(labels[position], fontsize=9)
+    return figure
 
 
 def _load_frame(frame: FrameSource) -> Image.Image:
