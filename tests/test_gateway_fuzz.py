@@ -22,10 +22,10 @@ MAX_EXAMPLES = 40
 CONFIG = schemathesis.Config.from_dict(
     {
         "checks": {
-            # A schema-valid request can still be refused for a reason that JSON Schema
-            # cannot express: a recipe without a source or with an unknown model (400),
-            # an unparseable filter or page_token (400), a missing pipeline (404), a taken
-            # id (409), or bytes that are not an image (422).
+            # JSON Schema cannot express every rule, so a schema-valid request may still be
+            # rejected. Examples: a recipe without a source or with an unknown model, an
+            # unparseable filter or page_token (400), a missing pipeline (404), a taken id
+            # (409), or bytes that are not an image (422).
             "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "404", "409", "422"]},
         },
     }
@@ -36,7 +36,7 @@ fuzz_app = create_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app, config=CONFIG).exclude(path_regex="Async")
 
 
-def refuse_fetch(url: str, **_: object) -> bytes:
+def reject_fetch(url: str, **_: object) -> bytes:
     raise ImageFetchError(f"Image URL {url} could not be fetched: the test suite allows no network access.")
 
 
@@ -44,7 +44,7 @@ def refuse_fetch(url: str, **_: object) -> bytes:
 def no_image_downloads() -> Iterator[None]:
     """Keep generated image_url values from reaching the network; own /samples/ URLs still work."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(images, "fetch_image_bytes", refuse_fetch)
+        patch.setattr(images, "fetch_image_bytes", reject_fetch)
         yield
 
 

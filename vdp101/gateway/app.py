@@ -51,7 +51,7 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
         samples_dir: folder of the sample images and ``annotations.json``; defaults to
             the bundled samples.
 
-    The app state holds ``store`` (the PipelineStore), ``detector`` (the
+    The app state contains ``store`` (the PipelineStore), ``detector`` (the
     StandInDetector), ``known_models`` (model resource name -> task), ``data_dir``
     (a Path or None) and ``samples_dir``.
     """
@@ -125,7 +125,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _error_response(
     request: Request, http_status: int, grpc_code: int, message: str, *, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    # Client errors are answered and the gateway carries on, so they are warnings.
+    # The gateway returns a response for a client error and carries on, so it logs a warning.
     logger.warning("%s %s -> HTTP %d (gRPC %d): %s", request.method, request.url.path, http_status, grpc_code, message)
     return JSONResponse(error_body(grpc_code, message), status_code=http_status, headers=headers)
 

@@ -1,4 +1,4 @@
-"""Health routes, answered as soon as the gateway accepts requests."""
+"""Health routes, which return SERVING as soon as the gateway accepts requests."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Recipe rules and the pipeline mode they imply.
 
 A recipe has exactly one source, one or more models and one or more destinations,
-told apart by the prefix of ``resource_name``. The mode follows from the connectors:
+distinguished by the prefix of ``resource_name``. The mode follows from the connectors:
 
 - ``source-http`` with ``destination-http``, or ``source-grpc`` with
   ``destination-grpc``: MODE_SYNC, the trigger response carries the results.

@@ -20,7 +20,7 @@ __all__ = ["LocalGateway", "GatewayStartError"]
 logger = logging.getLogger(__name__)
 
 START_TIMEOUT = 10.0
-"""Seconds that ``LocalGateway.start`` waits for the health route to answer."""
+"""Seconds that ``LocalGateway.start`` waits for the health route to respond."""
 
 STOP_TIMEOUT = 10.0
 """Seconds that ``LocalGateway.stop`` waits for uvicorn to finish."""
@@ -29,7 +29,7 @@ _POLL_INTERVAL = 0.05
 
 
 class GatewayStartError(RuntimeError):
-    """The gateway did not answer its health route in time."""
+    """The gateway did not respond on its health route in time."""
 
 
 class LocalGateway:
@@ -79,7 +79,7 @@ class LocalGateway:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> LocalGateway:
-        """Bind the port, start uvicorn and wait until the health route answers.
+        """Bind the port, start uvicorn and wait until the health route responds.
 
         Raises:
             OSError: the address cannot be bound (for example, the port is in use).
@@ -138,7 +138,7 @@ class LocalGateway:
         url = self.url
         self.stop()
         raise GatewayStartError(
-            f"The local VDP gateway at {url} did not answer {HEALTH_PATH} within {START_TIMEOUT:g} s "
+            f"The local VDP gateway at {url} did not respond on {HEALTH_PATH} within {START_TIMEOUT:g} s "
             f"(last error: {last_error}). Check the log for uvicorn errors."
         )
 

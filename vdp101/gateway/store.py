@@ -30,7 +30,7 @@ DATABASE_FILE = "pipelines.sqlite3"
 
 @dataclass(frozen=True)
 class PipelineRecord:
-    """A stored pipeline. ``recipe`` holds the components as the client sent them."""
+    """A stored pipeline. ``recipe`` contains the components as the client sent them."""
 
     uid: str
     id: str

@@ -11,7 +11,7 @@ import binascii
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from PIL import Image
@@ -98,7 +98,8 @@ def load_multipart_inputs(files: list[UploadFile]) -> list[Image.Image]:
     loaded = []
     for position, upload in enumerate(files):
         source = f"File part {position} ({upload.filename!r})"
-        loaded.append(_decode(upload.file.read(), source=source))
+        # The spooled upload is decoded where it is, without a copy in memory.
+        loaded.append(_decode(upload.file, source=source))
     return loaded
 
 
@@ -151,7 +152,7 @@ def _decode_base64(text: str, *, source: str) -> bytes:
         ) from error
 
 
-def _decode(data: bytes, *, source: str) -> Image.Image:
+def _decode(data: bytes | BinaryIO, *, source: str) -> Image.Image:
     try:
         return images.decode_image(data, source=source)
     except images.ImageDecodeError as error:

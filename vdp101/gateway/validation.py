@@ -2,7 +2,7 @@
 
 Pydantic reports each problem with a location such as ``("body", "recipe",
 "components", 0, "id")``. The message names that field as
-``recipe.components[0].id``, quotes the value received and says what is expected.
+``recipe.components[0].id``, quotes the value received and states what is expected.
 """
 
 from __future__ import annotations
