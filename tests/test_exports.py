@@ -21,6 +21,15 @@ REEXPORTED_MODULES = {
     "vdp101.responses": set(),
     "vdp101.samples": set(),
     "vdp101.urls": {"API_VERSION_PATH", "gateway_root_url"},
+    "vdp101.widgets": {"render_error", "render_summary", "render_table", "visible_rows"},
+    "vdp101.folder": {
+        "TABLE_COLUMNS",
+        "count_categories",
+        "export_csv",
+        "export_json",
+        "filter_detections",
+        "find_images",
+    },
 }
 
 HEAVY_MODULES = ("requests", "PIL", "matplotlib", "fastapi", "uvicorn", "numpy")

@@ -44,12 +44,16 @@ if TYPE_CHECKING:
     )
     from vdp101.samples import data_dir, sample_names, sample_path
     from vdp101.urls import normalize_gateway_url
+    from vdp101.widgets import DetectionExplorer, explore_detections
+    from vdp101.folder import FolderDetections, detect_folder
 
 __all__ = [
     "COCO_CATEGORIES",
     "BoundingBox",
     "DetectedObject",
+    "DetectionExplorer",
     "Detections",
+    "FolderDetections",
     "Gateway",
     "GatewayUnreachableError",
     "InvalidImageError",
@@ -65,8 +69,10 @@ __all__ = [
     "curl_command",
     "data_dir",
     "delete_pipeline",
+    "detect_folder",
     "draw_detections",
     "error_from_response",
+    "explore_detections",
     "get_pipeline",
     "list_pipelines",
     "normalize_gateway_url",
@@ -114,6 +120,10 @@ _MODULE_OF_NAME = {
     "sample_names": "vdp101.samples",
     "sample_path": "vdp101.samples",
     "normalize_gateway_url": "vdp101.urls",
+    "DetectionExplorer": "vdp101.widgets",
+    "explore_detections": "vdp101.widgets",
+    "FolderDetections": "vdp101.folder",
+    "detect_folder": "vdp101.folder",
 }
 
 
