@@ -7,7 +7,11 @@ fast and imports requests, Pillow, matplotlib and FastAPI only when a function n
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
+
+# A library adds no output handler of its own: the application or notebook decides.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from vdp101.client import (
