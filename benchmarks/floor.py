@@ -18,7 +18,7 @@ DEFAULT_BODY = b'{"health_check_response":{"status":"SERVING_STATUS_SERVING"}}'
 
 
 def create_floor_app(body: bytes = DEFAULT_BODY) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    """Return an ASGI app that answers every HTTP request with 200 and ``body`` as JSON."""
+    """Return an ASGI app that responds to every HTTP request with 200 and ``body`` as JSON."""
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode("ascii")),

@@ -1,4 +1,4 @@
-"""Start benchmark servers as child processes on 127.0.0.1 and wait until they answer."""
+"""Start benchmark servers as child processes on 127.0.0.1 and wait until they respond."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from benchmarks.recording import ROOT
 LOOPBACK = "127.0.0.1"
 HEALTH_PATH = "/v1alpha/health/pipeline"
 READY_TIMEOUT = 30.0
-"""Seconds a server may take to answer its first health check before the benchmark stops."""
+"""Seconds a server may take to respond to its first health check before the benchmark stops."""
 
 SERVER_CPU = 0
 LOAD_CPU = 1
@@ -26,7 +26,7 @@ core of their own, so neither steals time from the other."""
 
 
 class ServerError(RuntimeError):
-    """A benchmark server exited or did not answer in time."""
+    """A benchmark server exited or did not respond in time."""
 
 
 def free_port() -> int:
@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 def health_status(port: int, *, timeout: float = 0.5) -> int | None:
-    """Return the status of GET /v1alpha/health/pipeline, or None if nothing answers."""
+    """Return the status of GET /v1alpha/health/pipeline, or None if nothing responds."""
     connection = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         connection.request("GET", HEALTH_PATH)
@@ -51,19 +51,19 @@ def health_status(port: int, *, timeout: float = 0.5) -> int | None:
 
 
 def wait_until_healthy(process: subprocess.Popen[bytes], port: int, *, poll_interval: float = 0.005) -> float:
-    """Poll the health path until it returns 200; return the time.perf_counter() of that answer.
+    """Poll the health path until it returns 200; return the time.perf_counter() of that response.
 
     Raises:
-        ServerError: the process exited or did not answer within ``READY_TIMEOUT`` seconds.
+        ServerError: the process exited or did not respond within ``READY_TIMEOUT`` seconds.
     """
     deadline = time.perf_counter() + READY_TIMEOUT
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            raise ServerError(f"The server on port {port} exited with status {process.returncode} before answering.")
+            raise ServerError(f"The server on port {port} exited with status {process.returncode} before responding.")
         if health_status(port) == 200:
             return time.perf_counter()
         time.sleep(poll_interval)
-    raise ServerError(f"The server on port {port} did not answer {HEALTH_PATH} within {READY_TIMEOUT:g} s.")
+    raise ServerError(f"The server on port {port} did not respond to {HEALTH_PATH} within {READY_TIMEOUT:g} s.")
 
 
 def pin_arguments(cpu: int) -> list[str]:

@@ -89,6 +89,7 @@ def machine_info() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "cpu_model": _cpu_model(),
         "memory_total_bytes": _memory_total_bytes(),
+        "load_average_1m": os.getloadavg()[0],
         "platform": platform.platform(),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
