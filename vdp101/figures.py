@@ -135,14 +135,23 @@ def _draw_flow(flow: Flow, *, title: str) -> Figure:
 
     centers = {name: position * (_BOX_WIDTH + _BOX_GAP) for position, name in enumerate(flow.boxes)}
     return_count = sum(step.returning for step in flow.steps)
-    bottom = -_BOX_HEIGHT / 2 - _RETURN_DEPTH - return_count * _RETURN_SPACING
-    right = centers[flow.boxes[-1]] + _BOX_WIDTH / 2
+    # Leave room below the boxes for the deepest return path and its label.
+    if return_count:
+        bottom = -_BOX_HEIGHT / 2 - _RETURN_DEPTH - (return_count - 1) * _RETURN_SPACING - 0.35
+    else:
+        bottom = -_BOX_HEIGHT / 2 - 0.3
+    top = _BOX_HEIGHT / 2 + 0.7
+    left = -_BOX_WIDTH / 2 - 0.3
+    right = centers[flow.boxes[-1]] + _BOX_WIDTH / 2 + 0.3
 
-    figure, axis = plt.subplots(figsize=(2.4 * len(flow.boxes), 0.6 + 0.8 * (2.2 + return_count * _RETURN_SPACING)), layout="constrained")
+    # One data unit is the same length on both axes, so the height follows from the width.
+    width_inches = 2.4 * len(flow.boxes)
+    height_inches = width_inches * (top - bottom) / (right - left) + 0.4
+    figure, axis = plt.subplots(figsize=(width_inches, height_inches), layout="constrained")
     # Closed in pyplot, so a notebook shows the figure once, as the cell's value.
     plt.close(figure)
-    axis.set_xlim(-_BOX_WIDTH / 2 - 0.3, right + 0.3)
-    axis.set_ylim(bottom - 0.25, _BOX_HEIGHT / 2 + 0.7)
+    axis.set_xlim(left, right)
+    axis.set_ylim(bottom, top)
     axis.set_aspect("equal")
     axis.set_axis_off()
     axis.set_title(title, fontsize=11)
