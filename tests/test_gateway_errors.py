@@ -147,6 +147,31 @@ def test_invalid_utf8_body_returns_400(api):
     )
 
 
+def test_lone_surrogate_in_json_returns_400(api):
+    response = api.patch(
+        "/v1alpha/pipelines/vdp-101-sync",
+        content=b'{"description": "\\ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "The JSON body contains the unpaired UTF-16 surrogate '\\ud800', which is not valid Unicode. "
+        "Send text as UTF-8, or escape characters outside the BMP as surrogate pairs."
+    )
+
+
+def test_surrogate_pair_in_json_is_accepted(api):
+    response = api.patch(
+        "/v1alpha/pipelines/vdp-101-sync",
+        content=b'{"description": "\\ud83d\\ude00 \\\\ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["pipeline"]["description"] == "\U0001f600 \\ud800"
+
+
 def test_empty_body_returns_400(api):
     response = api.post("/v1alpha/pipelines", headers={"Content-Type": "application/json"})
 

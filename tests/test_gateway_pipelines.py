@@ -433,6 +433,16 @@ def test_list_filters_by_create_time(api):
             'Invalid filter \'create_time>timestamp("2023-02-30T00:00:00Z")\': \'2023-02-30T00:00:00Z\' is not a '
             "valid date and time: day is out of range for month.",
         ),
+        (
+            'create_time>timestamp("9999-12-31T23:59:59-23:59")',
+            'Invalid filter \'create_time>timestamp("9999-12-31T23:59:59-23:59")\': \'9999-12-31T23:59:59-23:59\' '
+            "is not a valid date and time: date value out of range.",
+        ),
+        (
+            'update_time<timestamp("2023-06-19T23:31:08+24:00")',
+            'Invalid filter \'update_time<timestamp("2023-06-19T23:31:08+24:00")\': \'2023-06-19T23:31:08+24:00\' '
+            "has the time zone offset +24:00, beyond +-23:59.",
+        ),
     ],
 )
 def test_list_invalid_filter_returns_400(api, expression, message):

@@ -373,6 +373,21 @@ def test_trigger_missing_own_sample_returns_422(api):
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("http://[::1", "Invalid IPv6 URL"), ("http://testserver:99999/samples/x.jpg", "Port out of range 0-65535")],
+)
+def test_trigger_unparseable_url_returns_422(api, url, reason):
+    response = api.post(TRIGGER, json={"task_inputs": [url_input(url)]})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 9,
+        "message": f"Image URL {url!r} is not a valid URL ({reason}). Check its host and port.",
+        "details": [],
+    }
+
+
 def test_trigger_non_http_url_returns_422(api):
     response = api.post(TRIGGER, json={"task_inputs": [url_input("file:///etc/passwd")]})
 

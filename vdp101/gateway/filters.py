@@ -98,18 +98,21 @@ def parse_timestamp(text: str) -> datetime:
         raise ValueError(f'{text!r} is not an RFC 3339 timestamp such as "2023-06-19T23:31:08.657Z".')
     year, month, day, hour, minute, second, fraction, zulu, sign, zone_hours, zone_minutes = match.groups()
     microsecond = int((fraction or "0")[:6].ljust(6, "0"))
+    if zulu:
+        zone = timezone.utc
+    else:
+        if int(zone_hours) > 23 or int(zone_minutes) > 59:
+            raise ValueError(f"{text!r} has the time zone offset {sign}{zone_hours}:{zone_minutes}, beyond +-23:59.")
+        offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+        zone = timezone(-offset if sign == "-" else offset)
     try:
-        if zulu:
-            zone = timezone.utc
-        else:
-            offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
-            zone = timezone(-offset if sign == "-" else offset)
         moment = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second), microsecond, tzinfo=zone
         )
-    except ValueError as error:
-        raise ValueError(f"{text!r} is not a valid date and time: {error}.") from error
-    return moment.astimezone(timezone.utc)
+        # Years 0001 and 9999 with an offset fall outside datetime's range in UTC.
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{text!r} is not a valid date and time: {str(error).rstrip('.')}.") from error
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -65,15 +65,17 @@ def own_sample_path(url: str, request: Request) -> Path | None:
     avoids an HTTP request from the gateway to itself.
 
     Raises:
-        ImageFetchError: the URL points into this gateway's /samples/ but no sample has that name.
+        ImageFetchError: the URL cannot be parsed, or it points into this gateway's
+            /samples/ but no sample has that name.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.path.startswith(SAMPLES_PATH + "/"):
-        return None
     try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.path.startswith(SAMPLES_PATH + "/"):
+            return None
         target = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except ValueError:
-        return None
+    except ValueError as error:
+        # urlsplit rejects an unclosed IPv6 bracket, and .port an out-of-range port.
+        raise ImageFetchError(f"Image URL {url!r} is not a valid URL ({error}). Check its host and port.") from error
     if not _is_own_address(target, request):
         return None
 
