@@ -15,7 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from vdp101.gateway.content_types import require_json_body
-from vdp101.gateway.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from vdp101.gateway.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
 from vdp101.gateway.filters import format_timestamp, parse_filter
 from vdp101.gateway.recipes import derive_mode, resource_detail
 from vdp101.gateway.schemas import (

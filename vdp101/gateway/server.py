@@ -15,7 +15,7 @@ import uvicorn
 from vdp101.gateway.app import create_app
 from vdp101.gateway.health import HEALTH_PATH
 
-__all__ = ["LocalGateway", "GatewayStartError"]
+__all__ = ["GatewayStartError", "LocalGateway"]
 
 logger = logging.getLogger(__name__)
 

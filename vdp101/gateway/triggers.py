@@ -24,7 +24,13 @@ from vdp101.gateway.model import StandInDetector
 from vdp101.gateway.pipelines import find_pipeline
 from vdp101.gateway.recipes import model_names, source_protocol
 from vdp101.gateway.samples import own_sample_path
-from vdp101.gateway.schemas import PIPELINE_ID_PATTERN, ErrorBody, TaskInput, TriggerRequest, TriggerSyncResponse
+from vdp101.gateway.schemas import (
+    PIPELINE_ID_PATTERN,
+    ErrorBody,
+    TaskInput,
+    TriggerRequest,
+    TriggerSyncResponse,
+)
 from vdp101.gateway.store import PipelineRecord, PipelineStore
 
 __all__ = ["check_triggerable", "load_json_inputs", "load_multipart_inputs", "router", "run_models"]

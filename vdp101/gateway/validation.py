@@ -91,7 +91,7 @@ def _explain(error: Any, message: str) -> str:
 def _strip_prefix(message: str) -> str:
     # Pydantic prefixes errors raised by validators with "Value error, ".
     prefix = "Value error, "
-    return message[len(prefix) :] if message.startswith(prefix) else message
+    return message.removeprefix(prefix)
 
 
 def _field_path(parts: Sequence[Any]) -> str:
