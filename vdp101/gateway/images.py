@@ -75,7 +75,14 @@ def decode_image(data: bytes | BinaryIO, *, source: str) -> Image.Image:
         animated = getattr(image, "is_animated", False)
     except ImageDecodeError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except UnidentifiedImageError as error:
+        # Pillow's own message repeats the stream's repr, with a memory address that
+        # changes on every run, so the format is named here instead.
+        raise ImageDecodeError(
+            f"{source} is not a decodable image ({size} bytes): the format is not one "
+            "that Pillow recognises. Send a JPEG or PNG file."
+        ) from error
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise ImageDecodeError(
             f"{source} is not a decodable image ({size} bytes): {error}. "
             "Send a JPEG or PNG file."
