@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.processes import LOAD_CPU, LOOPBACK, pin_arguments, running_server
-from benchmarks.recording import ROOT, format_table, write_results
+from benchmarks.recording import ROOT, format_table, warn_if_busy, write_results
 
 PIPELINE_PATH = "/v1alpha/pipelines/vdp-101-sync/triggerSync"
 TARGETS = ("floor", "fastapi-floor", "fastapi-threadpool", "gateway")
@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", type=Path, default=ROOT / "data" / "chelsea.jpg", help="image sent as image_base64")
     options = parser.parse_args(argv)
+    warn_if_busy()
 
     body = trigger_body(options.image)
     response = capture_gateway_response(body)

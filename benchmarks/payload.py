@@ -24,7 +24,7 @@ from typing import Any
 
 from benchmarks.noise_images import noise_png
 from benchmarks.processes import LOAD_CPU, LOOPBACK, running_server
-from benchmarks.recording import ROOT, format_table, median, write_results
+from benchmarks.recording import ROOT, format_table, median, warn_if_busy, write_results
 
 SIZES = {"100 kB": 100_000, "1 MB": 1_000_000, "10 MB": 10_000_000, "30 MB": 30_000_000}
 METHODS = ("base64", "multipart")
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES), help="file sizes to send")
     options = parser.parse_args(argv)
+    warn_if_busy()
 
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {LOAD_CPU})

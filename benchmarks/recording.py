@@ -17,6 +17,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
+BUSY_LOAD_AVERAGE = 1.0
+"""One-minute load average above which other processes share the cores with the benchmark."""
+
+_load_at_start: list[float] = []
+"""The load average that ``warn_if_busy`` read when the benchmark started."""
+
 PACKAGES = (
     "vdp101",
     "fastapi",
@@ -89,13 +95,26 @@ def machine_info() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "cpu_model": _cpu_model(),
         "memory_total_bytes": _memory_total_bytes(),
-        "load_average_1m": os.getloadavg()[0],
+        "load_average_1m_at_start": _load_at_start[0] if _load_at_start else None,
+        "load_average_1m_at_end": os.getloadavg()[0],
         "platform": platform.platform(),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "packages": package_versions(),
         "git_commit": _git_commit(),
     }
+
+
+def warn_if_busy() -> None:
+    """Print a warning to stderr when other processes keep the machine busy, and note the load."""
+    load = os.getloadavg()[0]
+    _load_at_start.append(load)
+    if load > BUSY_LOAD_AVERAGE:
+        print(
+            f"warning: the 1-minute load average is {load:.2f} on {os.cpu_count()} cores, so other processes "
+            "compete with the benchmark and its numbers will be noisy. Stop them and run it again.",
+            file=sys.stderr,
+        )
 
 
 def write_results(name: str, results: dict[str, Any]) -> Path:

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from benchmarks.processes import free_port, stop, wait_until_healthy
-from benchmarks.recording import ROOT, format_table, median, write_results
+from benchmarks.recording import ROOT, format_table, median, warn_if_busy, write_results
 
 MAX_IMPORT_SECONDS = 0.3
 MAX_READY_SECONDS = 2.0
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11, help="fresh interpreters per measure")
     options = parser.parse_args(argv)
+    warn_if_busy()
 
     imports = [time_script(IMPORT_SCRIPT) for _ in range(options.runs)]
     ready = [time_gateway_ready() for _ in range(options.runs)]

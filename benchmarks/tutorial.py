@@ -4,7 +4,9 @@
 
 Each notebook in notebooks/ and notebooks/solutions/ is executed by
 ``jupyter nbconvert --to notebook --execute`` into a temporary folder (the
-committed files are left alone). ``wall`` is the whole command, kernel start
+committed files are left alone), with ``--allow-errors`` because some cells
+raise on purpose (those marked ``# NBVAL_RAISES_EXCEPTION``). An error in any other
+cell marks the notebook as failed. ``wall`` is the whole command, kernel start
 included. ``cells`` is the span from the first cell's start to the last cell's
 reply, read from the timing that nbconvert records in the executed notebook.
 Then ``pytest notebooks`` runs nbval over every notebook, as the test suite does.
@@ -22,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.recording import ROOT, format_table, write_results
+from benchmarks.recording import ROOT, format_table, warn_if_busy, write_results
 
 MAX_NOTEBOOK_SECONDS = 10.0
 NOTEBOOK_TIMEOUT = 300
@@ -35,9 +37,23 @@ def notebook_paths() -> list[Path]:
     return sorted(folder.glob("*.ipynb")) + sorted((folder / "solutions").glob("*.ipynb"))
 
 
-def _cell_span_seconds(executed: Path) -> float | None:
+EXPECTED_ERROR_MARK = "NBVAL_RAISES_EXCEPTION"
+
+
+def _unexpected_errors(notebook: dict[str, Any]) -> list[str]:
+    """Return "ErrorName: message" for each error output of a cell not marked to raise."""
+    errors = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code" or EXPECTED_ERROR_MARK in "".join(cell["source"]):
+            continue
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "error":
+                errors.append(f"{output['ename']}: {output['evalue']}")
+    return errors
+
+
+def _cell_span_seconds(notebook: dict[str, Any]) -> float | None:
     """Return seconds from the first cell's execute_input to the last cell's execute_reply."""
-    notebook = json.loads(executed.read_text(encoding="utf-8"))
     starts, ends = [], []
     for cell in notebook["cells"]:
         timing = cell.get("metadata", {}).get("execution", {})
@@ -53,7 +69,7 @@ def execute(notebook: Path, output_dir: Path) -> dict[str, Any]:
     """Execute ``notebook`` with nbconvert into ``output_dir`` and return its timings."""
     output = output_dir / notebook.name
     command = [
-        sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+        sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
         f"--ExecutePreprocessor.timeout={NOTEBOOK_TIMEOUT}", "--ExecutePreprocessor.record_timing=True",
         "--output-dir", str(output_dir), str(notebook),
     ]  # fmt: skip
@@ -66,10 +82,15 @@ def execute(notebook: Path, output_dir: Path) -> dict[str, Any]:
         "cells_s": None,
         "ok": completed.returncode == 0,
     }
-    if completed.returncode == 0:
-        result["cells_s"] = _cell_span_seconds(output)
-    else:
-        result["error"] = completed.stderr.strip().splitlines()[-1:] or ["nbconvert failed"]
+    if completed.returncode != 0:
+        result["errors"] = completed.stderr.strip().splitlines()[-1:] or ["nbconvert failed"]
+        return result
+    executed = json.loads(output.read_text(encoding="utf-8"))
+    result["cells_s"] = _cell_span_seconds(executed)
+    errors = _unexpected_errors(executed)
+    if errors:
+        result["ok"] = False
+        result["errors"] = errors
     return result
 
 
@@ -87,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-nbval", action="store_true", help="time nbconvert runs only")
     options = parser.parse_args(argv)
+    warn_if_busy()
 
     notebooks = notebook_paths()
     with tempfile.TemporaryDirectory() as folder:
@@ -108,6 +130,9 @@ def main(argv: list[str] | None = None) -> None:
         cells = "-" if row["cells_s"] is None else f"{row['cells_s']:.2f}"
         table_rows.append([row["notebook"], f"{row['wall_s']:.2f}", cells, f"< {MAX_NOTEBOOK_SECONDS:g}", verdict])
     print(format_table(["notebook", "wall s", "cells s", "target s", "verdict"], table_rows))
+    for row in rows:
+        if not row["ok"]:
+            print(f"{row['notebook']} failed: {row['errors'][0]}")
     if nbval is not None:
         print(f"\npytest notebooks (nbval): {nbval['wall_s']:.1f} s, exit {nbval['exit_code']}: {nbval['summary']}")
     path = write_results(
