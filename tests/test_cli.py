@@ -333,8 +333,7 @@ def test_gateway_url_without_scheme(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert status == 1
     assert err == (
-        "error: Gateway URL 'localhost:8080' has no scheme. Write it as 'http://localhost:8080', "
-        "for example 'http://localhost:8080'.\n"
+        "error: Gateway URL 'localhost:8080' has no scheme. Use 'http://localhost:8080'.\n"
     )
 
 

@@ -30,11 +30,29 @@ def test_missing_scheme_suggests_http() -> None:
     with pytest.raises(InvalidRequestError) as raised:
         normalize_gateway_url("localhost:8080")
 
-    assert str(raised.value) == (
-        "Gateway URL 'localhost:8080' has no scheme. Write it as 'http://localhost:8080', "
-        "for example 'http://localhost:8080'."
-    )
+    assert str(raised.value) == "Gateway URL 'localhost:8080' has no scheme. Use 'http://localhost:8080'."
     assert isinstance(raised.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "vdp.example.org/v1alpha",
+            "Gateway URL 'vdp.example.org/v1alpha' has no scheme. Use 'http://vdp.example.org/v1alpha'.",
+        ),
+        ("//localhost:8080", "Gateway URL '//localhost:8080' has no scheme. Use 'http://localhost:8080'."),
+        ("http:/localhost:8080", "Gateway URL 'http:/localhost:8080' has no scheme. Use 'http://localhost:8080'."),
+        ("HTTPS:vdp.example.org", "Gateway URL 'HTTPS:vdp.example.org' has no scheme. Use 'https://vdp.example.org'."),
+        ("", "Gateway URL '' is empty. Use a URL such as 'http://localhost:8080'."),
+        ("  ", "Gateway URL '  ' is empty. Use a URL such as 'http://localhost:8080'."),
+    ],
+)
+def test_missing_scheme_names_fixed_url(url: str, message: str) -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        normalize_gateway_url(url)
+
+    assert str(raised.value) == message
 
 
 def test_other_scheme_is_rejected() -> None:

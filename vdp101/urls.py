@@ -6,6 +6,7 @@ other snippets pass ``http://localhost:8080/v1alpha``. Both name the same API.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from vdp101.errors import InvalidRequestError
@@ -13,6 +14,9 @@ from vdp101.errors import InvalidRequestError
 __all__ = ["API_VERSION_PATH", "gateway_root_url", "normalize_gateway_url"]
 
 API_VERSION_PATH = "/v1alpha"
+
+# "http:/host" or "https:host": a scheme written with too few slashes.
+_SCHEME_WITHOUT_SLASHES = re.compile(r"^(https?):/?(?!/)", re.IGNORECASE)
 
 
 def normalize_gateway_url(url: str) -> str:
@@ -23,15 +27,14 @@ def normalize_gateway_url(url: str) -> str:
     ``/v1alpha``, as behind a reverse proxy, is kept.
 
     Raises:
-        InvalidRequestError: (a ValueError) the URL has no http or https scheme, no host,
-            a query or a fragment. The message shows the URL to use instead.
+        InvalidRequestError: (a ValueError) the URL is empty, or has no http or https
+            scheme, no host, a query or a fragment. The message shows the URL to use instead.
     """
     text = url.strip()
+    if not text:
+        raise InvalidRequestError(f"Gateway URL {url!r} is empty. Use a URL such as 'http://localhost:8080'.")
     if "://" not in text:
-        raise InvalidRequestError(
-            f"Gateway URL {url!r} has no scheme. Write it as 'http://{text}', "
-            "for example 'http://localhost:8080'."
-        )
+        raise InvalidRequestError(f"Gateway URL {url!r} has no scheme. Use {_with_scheme(text)!r}.")
 
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
@@ -62,3 +65,12 @@ def gateway_root_url(url: str) -> str:
         InvalidRequestError: as normalize_gateway_url.
     """
     return normalize_gateway_url(url).removesuffix(API_VERSION_PATH)
+
+
+def _with_scheme(text: str) -> str:
+    """Return the URL that ``text``, written without ``://``, stands for: ``localhost:8080`` gives
+    ``http://localhost:8080``, and ``https:/host`` gives ``https://host``."""
+    malformed = _SCHEME_WITHOUT_SLASHES.match(text)
+    if malformed is not None:
+        return f"{malformed[1].lower()}://{text[malformed.end():]}"
+    return "http://" + text.lstrip("/")
