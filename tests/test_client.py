@@ -302,10 +302,13 @@ def test_trigger_unknown_pipeline_returns_404(gateway: str) -> None:
     assert response.status_code == 404
     with pytest.raises(PipelineNotFoundError) as raised:
         parse_detections(response)
-    assert str(raised.value).startswith(
-        f"Pipeline 'no-such-pipeline' was not found at {gateway}/v1alpha (HTTP 404: "
+    assert str(raised.value) == (
+        f"Pipeline 'no-such-pipeline' was not found at {gateway}/v1alpha (HTTP 404). "
+        "Create it, or list pipelines to check the id."
     )
-    assert str(raised.value).endswith("). Create it, or list pipelines to check the id.")
+    assert raised.value.gateway_message == (
+        "Pipeline 'no-such-pipeline' was not found. List pipelines with GET /v1alpha/pipelines to check the id."
+    )
     assert raised.value.grpc_code == 5
 
 

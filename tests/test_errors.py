@@ -72,6 +72,58 @@ def test_not_found_without_body_message() -> None:
     )
 
 
+def test_not_found_skips_repeated_gateway_message() -> None:
+    response = make_response(
+        404,
+        {
+            "code": 5,
+            "message": "Pipeline 'vdp-101-synk' was not found. List pipelines with GET /v1alpha/pipelines to check the id.",
+            "details": [],
+        },
+        f"{API}/pipelines/vdp-101-synk",
+        method="GET",
+    )
+
+    error = error_from_response(response)
+
+    assert type(error) is PipelineNotFoundError
+    assert str(error) == (
+        "Pipeline 'vdp-101-synk' was not found at http://127.0.0.1:8080/v1alpha (HTTP 404). "
+        "Create it, or list pipelines to check the id."
+    )
+    assert error.gateway_message == (
+        "Pipeline 'vdp-101-synk' was not found. List pipelines with GET /v1alpha/pipelines to check the id."
+    )
+
+
+@pytest.mark.parametrize(
+    ("pipeline_id", "gateway_message", "quoted"),
+    [
+        (
+            "other",
+            "Pipeline 'other' was not found. It was deleted by users/1.",
+            "Pipeline 'other' was not found. It was deleted by users/1",
+        ),
+        (
+            "vdp-101-synk",
+            "No route matches GET /v1alpha/pipelines/vdp-101-synk. The API paths start with /v1alpha.",
+            "No route matches GET /v1alpha/pipelines/vdp-101-synk. The API paths start with /v1alpha",
+        ),
+    ],
+)
+def test_not_found_quotes_other_messages(pipeline_id: str, gateway_message: str, quoted: str) -> None:
+    response = make_response(
+        404, {"code": 5, "message": gateway_message, "details": []}, f"{API}/pipelines/{pipeline_id}", method="GET"
+    )
+
+    error = error_from_response(response)
+
+    assert str(error) == (
+        f"Pipeline {pipeline_id!r} was not found at http://127.0.0.1:8080/v1alpha (HTTP 404: {quoted}). "
+        "Create it, or list pipelines to check the id."
+    )
+
+
 def test_bad_request_is_value_error() -> None:
     url = f"{API}/pipelines/vdp-101-sync/triggerSync"
     response = make_response(400, {"code": 3, "message": "task_inputs is empty", "details": []}, url)

@@ -105,8 +105,10 @@ def error_from_response(response: requests.Response) -> VdpError:
     """Build the exception that matches a non-2xx reply of the gateway.
 
     The pipeline id and API URL in the message come from the request URL, and the
-    gateway's own message from the v1alpha error body. A 422 whose message mentions an
-    image becomes InvalidImageError, any other 422 PipelineStateError.
+    gateway's own message from the v1alpha error body. That message is left out of a
+    PipelineNotFoundError's text when it says no more than the text itself, and stays
+    in ``gateway_message``. A 422 whose message mentions an image becomes
+    InvalidImageError, any other 422 PipelineStateError.
 
     Args:
         response: a reply with a 4xx or 5xx status.
@@ -132,6 +134,8 @@ def error_from_response(response: requests.Response) -> VdpError:
     }
 
     if status == 404 and pipeline_id is not None:
+        if _restates_not_found(gateway_message, pipeline_id):
+            reply = f"HTTP {status}"
         return PipelineNotFoundError(
             f"Pipeline {pipeline_id!r} was not found at {api_url} ({reply}). "
             "Create it, or list pipelines to check the id.",
@@ -191,6 +195,21 @@ def _read_error_body(response: requests.Response) -> tuple[int | None, str]:
     # FastAPI's own errors use "detail" instead of the v1alpha "message".
     message = body.get("message", body.get("detail", ""))
     return grpc_code, message if isinstance(message, str) else json.dumps(message)
+
+
+def _restates_not_found(gateway_message: str, pipeline_id: str) -> bool:
+    """Return whether a 404 message says no more than PipelineNotFoundError's own message.
+
+    The local gateway answers "Pipeline 'x' was not found. List pipelines with GET
+    /v1alpha/pipelines to check the id.", so quoting it would give the fact and the
+    advice twice. Other messages, such as a real VDP's wording or "No route matches",
+    are quoted.
+    """
+    fact = f"Pipeline {pipeline_id!r} was not found."
+    if not gateway_message.startswith(fact):
+        return False
+    advice = gateway_message.removeprefix(fact).strip()
+    return not advice or advice.lower().startswith("list pipelines")
 
 
 def _read_request_pipeline_id(response: requests.Response) -> str | None:
