@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 from vdp101.client import (
     Gateway,
@@ -23,6 +24,7 @@ from vdp101.client import (
     trigger_image_base64,
     trigger_image_urls,
     trigger_multipart,
+    watch_pipeline,
 )
 from vdp101.errors import (
     GatewayUnreachableError,
@@ -31,6 +33,7 @@ from vdp101.errors import (
     PipelineExistsError,
     PipelineNotFoundError,
     PipelineStateError,
+    UnexpectedResponseError,
 )
 from vdp101.responses import BoundingBox, DetectedObject, parse_detections
 from vdp101.samples import sample_path
@@ -84,6 +87,30 @@ class _NotFoundHandler(BaseHTTPRequestHandler):
 def other_server_url() -> Iterator[str]:
     """URL of a loopback HTTP server that is not a VDP gateway: every GET returns 404."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFoundHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _EmptyObjectHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - name fixed by BaseHTTPRequestHandler
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def empty_object_server_url() -> Iterator[str]:
+    """URL of a loopback HTTP server whose every GET returns HTTP 200 with the body {}."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EmptyObjectHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -468,3 +495,38 @@ def test_create_unknown_model_is_invalid(gateway: str, pipeline_id: str) -> None
 def test_delete_unknown_pipeline_raises(gateway: str) -> None:
     with pytest.raises(PipelineNotFoundError, match=r"^Pipeline 'no-such-pipeline' was not found at "):
         delete_pipeline("no-such-pipeline", gateway=gateway)
+
+
+def test_watch_returns_active_state(gateway: str) -> None:
+    assert watch_pipeline("vdp-101-sync", gateway=gateway) == "STATE_ACTIVE"
+
+
+def test_watch_follows_deactivation(gateway: str, pipeline_id: str) -> None:
+    recipe = sync_recipe("models/yolov7")
+    recipe["components"][-1]["resource_name"] = "destination-connectors/sqlite-db"  # type: ignore[index]
+    create_pipeline(pipeline_id, recipe, gateway=gateway)
+    deactivated = requests.post(f"{gateway}/v1alpha/pipelines/{pipeline_id}/deactivate", timeout=10)
+
+    assert deactivated.status_code == 200
+    assert watch_pipeline(pipeline_id, gateway=f"{gateway}/v1alpha") == "STATE_INACTIVE"
+
+
+def test_watch_unknown_pipeline_raises(gateway: str) -> None:
+    with pytest.raises(PipelineNotFoundError) as raised:
+        watch_pipeline("vdp-101-synk", gateway=gateway)
+
+    assert str(raised.value) == (
+        f"Pipeline 'vdp-101-synk' was not found at {gateway}/v1alpha (HTTP 404). "
+        "Create it, or list pipelines to check the id."
+    )
+
+
+def test_watch_without_state_is_unexpected(empty_object_server_url: str) -> None:
+    with pytest.raises(UnexpectedResponseError) as raised:
+        watch_pipeline("vdp-101-sync", gateway=empty_object_server_url)
+
+    assert str(raised.value) == (
+        f"The reply to GET {empty_object_server_url}/v1alpha/pipelines/vdp-101-sync/watch has no 'state' "
+        "string (got None). Check that the URL points at a VDP API gateway."
+    )
+    assert raised.value.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 
@@ -13,11 +14,13 @@ import vdp101
 
 # Every public module whose names the package re-exports, with the names left out on purpose.
 REEXPORTED_MODULES = {
+    "vdp101.asynchronous": set(),
     "vdp101.client": set(),
     "vdp101.coco": set(),
     "vdp101.curl": set(),
     "vdp101.drawing": set(),
     "vdp101.errors": set(),
+    "vdp101.readiness": {"READINESS_PATH", "SERVING_STATUS"},
     "vdp101.responses": set(),
     "vdp101.samples": set(),
     "vdp101.urls": {"API_VERSION_PATH", "gateway_root_url"},
@@ -80,3 +83,26 @@ def test_star_import_binds_all_names() -> None:
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
 
     assert completed.stdout.strip() == str(sorted(vdp101.__all__))
+
+
+def test_submodule_list_is_complete() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(vdp101.__path__) if not info.name.startswith("_")}
+
+    assert vdp101._SUBMODULES == modules
+
+
+def test_submodules_load_on_attribute_access() -> None:
+    script = (
+        "import sys, json, vdp101\n"
+        "before = [name for name in ('vdp101.exercises', 'vdp101.gateway') if name in sys.modules]\n"
+        "feedback = vdp101.exercises.check('01-1', None)\n"
+        "print(json.dumps([before, type(feedback).__name__, vdp101.gateway.LocalGateway.__module__]))"
+    )
+
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+
+    assert json.loads(completed.stdout) == [[], "Feedback", "vdp101.gateway.server"]
+
+
+def test_dir_lists_submodules() -> None:
+    assert {"asynchronous", "exercises", "gateway"} <= set(dir(vdp101))

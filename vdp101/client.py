@@ -50,6 +50,7 @@ __all__ = [
     "trigger_image_base64",
     "trigger_image_urls",
     "trigger_multipart",
+    "watch_pipeline",
 ]
 
 logger = logging.getLogger(__name__)
@@ -407,6 +408,42 @@ def delete_pipeline(
     api_url = resolve_gateway(gateway).api_url
     response = _send("DELETE", _pipeline_url(api_url, pipeline_id), timeout=timeout)
     _read_success_body(response)
+
+
+def watch_pipeline(
+    pipeline_id: str,
+    *,
+    gateway: Gateway | str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> str:
+    """Get a pipeline's state with ``GET /v1alpha/pipelines/{pipeline_id}/watch``.
+
+    Args:
+        pipeline_id: id of the pipeline.
+        gateway: a Gateway, a gateway URL, or None for ``connect(quiet=True)``.
+        timeout: seconds to wait for the connection and for the response.
+
+    Returns:
+        The state: ``STATE_ACTIVE``, ``STATE_INACTIVE``, ``STATE_ERROR`` or
+        ``STATE_UNSPECIFIED``.
+
+    Raises:
+        PipelineNotFoundError: no pipeline has that id.
+        VdpError: the subclass matching another non-2xx status.
+        UnexpectedResponseError: the body has no ``state`` string.
+        GatewayUnreachableError: the connection failed or timed out.
+    """
+    api_url = resolve_gateway(gateway).api_url
+    response = _send("GET", _pipeline_url(api_url, pipeline_id, "watch"), timeout=timeout)
+    state = _read_success_body(response).get("state")
+    if not isinstance(state, str):
+        raise UnexpectedResponseError(
+            f"The reply to GET {response.url} has no 'state' string (got {state!r}). "
+            "Check that the URL points at a VDP API gateway.",
+            status_code=response.status_code,
+            response=response,
+        )
+    return state
 
 
 def _start_shared_local_gateway() -> tuple[Gateway, bool]:
