@@ -9,7 +9,7 @@ measured requests or ``--max-seconds``, whichever comes first, after ``--warmup`
 requests that are not measured. The summary is printed as one JSON object.
 
 It uses asyncio streams and prebuilt request bytes, so one core sends several
-thousand requests a second; ``client_cpu_fraction`` in the output shows how close
+thousand requests a second. ``client_cpu_fraction`` in the output shows how close
 the generator itself came to saturating its core.
 """
 
@@ -77,7 +77,7 @@ def _parse_head(head: bytes) -> tuple[int, int, bool]:
     try:
         status = int(lines[0].split(" ", 2)[1])
     except (IndexError, ValueError) as error:
-        raise LoadError(f"Unreadable status line {lines[0]!r}.") from error
+        raise LoadError(f"Invalid HTTP status line {lines[0]!r} in a response.") from error
     length = None
     closes = False
     for line in lines[1:]:

@@ -107,7 +107,7 @@ def measure(method: str, image: Path, warmup_image: Path, *, repeats: int) -> di
             client_cpu = time.process_time() - client_cpu_before
             if response.status_code != 200:
                 raise RuntimeError(
-                    f"{method} upload of {image.name} got HTTP {response.status_code}: {response.text[:300]}"
+                    f"The {method} upload of {image.name} failed with HTTP {response.status_code}: {response.text[:300]}"
                 )
             server_wall, server_cpu = server_timing_seconds(response)
             runs.append(

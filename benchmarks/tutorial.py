@@ -83,7 +83,7 @@ def execute(notebook: Path, output_dir: Path) -> dict[str, Any]:
         "ok": completed.returncode == 0,
     }
     if completed.returncode != 0:
-        result["errors"] = completed.stderr.strip().splitlines()[-1:] or ["nbconvert failed"]
+        result["errors"] = completed.stderr.strip().splitlines()[-1:] or ["nbconvert failed without a message"]
         return result
     executed = json.loads(output.read_text(encoding="utf-8"))
     result["cells_s"] = _cell_span_seconds(executed)
