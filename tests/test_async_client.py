@@ -123,7 +123,7 @@ def test_sync_pipeline_raises_state_error(local, frames):
 
 def test_later_batch_rejected_keeps_accepted(local, frames, monkeypatch, tmp_path):
     """When the pipeline is deactivated after the first batch, the second batch fails."""
-    real_send = asynchronous._send
+    real_send = asynchronous.send_request
     calls = []
 
     def send_then_deactivate(method, url, **arguments):
@@ -133,7 +133,7 @@ def test_later_batch_rejected_keeps_accepted(local, frames, monkeypatch, tmp_pat
             requests.post(f"{local.url}/v1alpha/pipelines/vdp-101-async/deactivate", timeout=30)
         return response
 
-    monkeypatch.setattr(asynchronous, "_send", send_then_deactivate)
+    monkeypatch.setattr(asynchronous, "send_request", send_then_deactivate)
     indices_file = tmp_path / "indices.txt"
 
     with pytest.raises(PartialTriggerError) as raised:

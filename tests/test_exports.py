@@ -15,7 +15,14 @@ import vdp101
 # Every public module whose names the package re-exports, with the names left out on purpose.
 REEXPORTED_MODULES = {
     "vdp101.asynchronous": set(),
-    "vdp101.client": set(),
+    "vdp101.client": {
+        "as_image_list",
+        "pipeline_url",
+        "read_image_files",
+        "read_success_body",
+        "resolve_gateway",
+        "send_request",
+    },
     "vdp101.coco": set(),
     "vdp101.curl": set(),
     "vdp101.drawing": set(),

@@ -170,7 +170,7 @@ def test_slider_redraws_without_request(explorer, monkeypatch):
     def fail_request(*args, **kwargs):
         raise AssertionError("redraw sent a request to the gateway")
 
-    monkeypatch.setattr("vdp101.client._send", fail_request)
+    monkeypatch.setattr("vdp101.client.send_request", fail_request)
     explorer.min_score.value = 0.8
 
     assert explorer.boxes_drawn == 1

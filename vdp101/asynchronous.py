@@ -30,11 +30,11 @@ from typing import Any, Union
 from vdp101.client import (
     DEFAULT_TIMEOUT,
     Gateway,
-    _pipeline_url,
-    _read_image_files,
-    _read_success_body,
-    _send,
+    pipeline_url,
+    read_image_files,
+    read_success_body,
     resolve_gateway,
+    send_request,
 )
 from vdp101.errors import InvalidRequestError, UnexpectedResponseError, VdpError
 from vdp101.responses import DETECTION_TASK, BoundingBox, DetectedObject, Detections
@@ -209,8 +209,8 @@ def trigger_async_multipart(
 
     if batch_size < 1:
         raise InvalidRequestError(f"batch_size is {batch_size}; send at least 1 image per request.")
-    files = _read_image_files(image_paths)
-    url = _pipeline_url(resolve_gateway(gateway).api_url, pipeline_id, "triggerAsyncMultipart")
+    files = read_image_files(image_paths)
+    url = pipeline_url(resolve_gateway(gateway).api_url, pipeline_id, "triggerAsyncMultipart")
     if indices_file is not None:
         Path(indices_file).write_text("", encoding="utf-8")
 
@@ -219,9 +219,9 @@ def trigger_async_multipart(
         for start in range(0, len(files), batch_size):
             batch = files[start : start + batch_size]
             parts = [("file", (path.name, content, "application/octet-stream")) for path, content in batch]
-            response = _send("POST", url, timeout=timeout, files=parts)
+            response = send_request("POST", url, timeout=timeout, files=parts)
             try:
-                body = _read_success_body(response)
+                body = read_success_body(response)
             except VdpError as error:
                 if not indices:
                     raise

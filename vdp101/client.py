@@ -4,6 +4,11 @@ Every function sends one request with a timeout and logs it: DEBUG gives the met
 URL and body size, INFO one line with the status and elapsed time. Image bytes are
 never logged.
 
+``resolve_gateway``, ``pipeline_url``, ``send_request``, ``read_success_body``,
+``as_image_list`` and ``read_image_files`` are the building blocks of these functions,
+and vdp101.asynchronous and vdp101.curl use them too. The package does not re-export
+them.
+
 Example::
 
     gateway = connect()
@@ -42,11 +47,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Gateway",
+    "as_image_list",
     "connect",
     "create_pipeline",
     "delete_pipeline",
     "get_pipeline",
     "list_pipelines",
+    "pipeline_url",
+    "read_image_files",
+    "read_success_body",
+    "resolve_gateway",
+    "send_request",
     "trigger_image_base64",
     "trigger_image_urls",
     "trigger_multipart",
@@ -201,7 +212,7 @@ def trigger_image_urls(
         InvalidRequestError: no URL was given, or a URL has no scheme.
         GatewayUnreachableError: the connection failed or timed out.
     """
-    urls = _as_list(image_urls)
+    urls = as_image_list(image_urls)
     for url in urls:
         if not isinstance(url, str) or "://" not in url:
             raise InvalidRequestError(
@@ -210,8 +221,7 @@ def trigger_image_urls(
             )
 
     body = {"task_inputs": [{"detection": {"image_url": url}} for url in urls]}
-    api_url = resolve_gateway(gateway).api_url
-    return _send("POST", _pipeline_url(api_url, pipeline_id, "triggerSync"), timeout=timeout, json=body)
+    return _trigger(pipeline_id, "triggerSync", gateway=gateway, timeout=timeout, json=body)
 
 
 def trigger_image_base64(
@@ -241,14 +251,13 @@ def trigger_image_base64(
         InvalidRequestError: no path was given.
         GatewayUnreachableError: the connection failed or timed out.
     """
-    files = _read_image_files(image_paths)
+    files = read_image_files(image_paths)
     body = {
         "task_inputs": [
             {"detection": {"image_base64": base64.b64encode(content).decode("ascii")}} for _, content in files
         ]
     }
-    api_url = resolve_gateway(gateway).api_url
-    return _send("POST", _pipeline_url(api_url, pipeline_id, "triggerSync"), timeout=timeout, json=body)
+    return _trigger(pipeline_id, "triggerSync", gateway=gateway, timeout=timeout, json=body)
 
 
 def trigger_multipart(
@@ -279,10 +288,18 @@ def trigger_multipart(
     """
     files = [
         ("file", (path.name, content, mimetypes.guess_type(path.name)[0] or "application/octet-stream"))
-        for path, content in _read_image_files(image_paths)
+        for path, content in read_image_files(image_paths)
     ]
+    return _trigger(pipeline_id, "triggerSyncMultipart", gateway=gateway, timeout=timeout, files=files)
+
+
+def _trigger(
+    pipeline_id: str, endpoint: str, *, gateway: Gateway | str | None, timeout: float, **body: Any
+) -> requests.Response:
+    """Send ``POST /v1alpha/pipelines/{pipeline_id}/{endpoint}`` with ``body`` (``json=`` or
+    ``files=``) and return the response, whatever its status."""
     api_url = resolve_gateway(gateway).api_url
-    return _send("POST", _pipeline_url(api_url, pipeline_id, "triggerSyncMultipart"), timeout=timeout, files=files)
+    return send_request("POST", pipeline_url(api_url, pipeline_id, endpoint), timeout=timeout, **body)
 
 
 def list_pipelines(
@@ -313,13 +330,13 @@ def list_pipelines(
     """
     params = {"view": view, "page_size": page_size, "page_token": page_token, "filter": filter}
     api_url = resolve_gateway(gateway).api_url
-    response = _send(
+    response = send_request(
         "GET",
         f"{api_url}/pipelines",
         timeout=timeout,
         params={name: value for name, value in params.items() if value is not None},
     )
-    return _read_success_body(response)
+    return read_success_body(response)
 
 
 def get_pipeline(
@@ -347,8 +364,8 @@ def get_pipeline(
     """
     params = {"view": view} if view is not None else {}
     api_url = resolve_gateway(gateway).api_url
-    response = _send("GET", _pipeline_url(api_url, pipeline_id), timeout=timeout, params=params)
-    return _read_success_body(response)
+    response = send_request("GET", pipeline_url(api_url, pipeline_id), timeout=timeout, params=params)
+    return read_success_body(response)
 
 
 def create_pipeline(
@@ -383,8 +400,8 @@ def create_pipeline(
     if description is not None:
         body["description"] = description
     api_url = resolve_gateway(gateway).api_url
-    response = _send("POST", f"{api_url}/pipelines", timeout=timeout, json=body)
-    return _read_success_body(response)
+    response = send_request("POST", f"{api_url}/pipelines", timeout=timeout, json=body)
+    return read_success_body(response)
 
 
 def delete_pipeline(
@@ -406,8 +423,8 @@ def delete_pipeline(
         GatewayUnreachableError: the connection failed or timed out.
     """
     api_url = resolve_gateway(gateway).api_url
-    response = _send("DELETE", _pipeline_url(api_url, pipeline_id), timeout=timeout)
-    _read_success_body(response)
+    response = send_request("DELETE", pipeline_url(api_url, pipeline_id), timeout=timeout)
+    read_success_body(response)
 
 
 def watch_pipeline(
@@ -434,8 +451,8 @@ def watch_pipeline(
         GatewayUnreachableError: the connection failed or timed out.
     """
     api_url = resolve_gateway(gateway).api_url
-    response = _send("GET", _pipeline_url(api_url, pipeline_id, "watch"), timeout=timeout)
-    state = _read_success_body(response).get("state")
+    response = send_request("GET", pipeline_url(api_url, pipeline_id, "watch"), timeout=timeout)
+    state = read_success_body(response).get("state")
     if not isinstance(state, str):
         raise UnexpectedResponseError(
             f"The reply to GET {response.url} has no 'state' string (got {state!r}). "
@@ -488,7 +505,7 @@ def _check_health(gateway: Gateway, *, source: str | None) -> None:
     origin_note = f" (URL from {source})" if source else ""
     health_url = f"{gateway.api_url}/health/pipeline"
     try:
-        response = _send("GET", health_url, timeout=HEALTH_CHECK_TIMEOUT)
+        response = send_request("GET", health_url, timeout=HEALTH_CHECK_TIMEOUT)
     except GatewayUnreachableError as error:
         reason = _describe_failure(error.__cause__, HEALTH_CHECK_TIMEOUT)
         raise GatewayUnreachableError(
@@ -513,7 +530,7 @@ def _serves_samples(gateway: Gateway) -> bool:
     The listing is ``{"samples": ["astronaut.jpg", ...]}``. VDP itself has no such route.
     """
     try:
-        response = _send("GET", f"{gateway.root_url}/samples", timeout=HEALTH_CHECK_TIMEOUT)
+        response = send_request("GET", f"{gateway.root_url}/samples", timeout=HEALTH_CHECK_TIMEOUT)
     except GatewayUnreachableError:
         return False
     if response.status_code != 200:
@@ -525,8 +542,21 @@ def _serves_samples(gateway: Gateway) -> bool:
     return isinstance(listing, dict) and isinstance(listing.get("samples"), list)
 
 
-def _pipeline_url(api_url: str, pipeline_id: str, method: str | None = None) -> str:
-    """Return ``{api_url}/pipelines/{pipeline_id}[/{method}]`` with the id percent-encoded."""
+def pipeline_url(api_url: str, pipeline_id: str, method: str | None = None) -> str:
+    """Build the URL of a pipeline resource, or of a method on it.
+
+    Args:
+        api_url: the gateway's API URL, ending in ``/v1alpha``.
+        pipeline_id: id of the pipeline; it is percent-encoded, so ``/`` cannot end
+            up in the path.
+        method: the custom method after the id, such as ``triggerSync``, or None.
+
+    Returns:
+        ``{api_url}/pipelines/{pipeline_id}``, followed by ``/{method}`` if one is given.
+
+    Raises:
+        InvalidRequestError: ``pipeline_id`` is empty or not a string.
+    """
     if not isinstance(pipeline_id, str) or not pipeline_id.strip():
         raise InvalidRequestError(
             f"Pipeline id {pipeline_id!r} is empty or not a string. Pass the id, such as 'vdp-101-sync'."
@@ -535,8 +565,15 @@ def _pipeline_url(api_url: str, pipeline_id: str, method: str | None = None) -> 
     return f"{url}/{method}" if method else url
 
 
-def _as_list(values: Any) -> list[Any]:
-    """Return a single string or path as a one-item list, and any other iterable as a list."""
+def as_image_list(values: Any) -> list[Any]:
+    """Return the images of an ``image_urls`` or ``image_paths`` argument as a list.
+
+    A single string or path becomes a one-item list, and any other iterable a list of
+    its items, in order.
+
+    Raises:
+        InvalidRequestError: the iterable is empty.
+    """
     if isinstance(values, (str, os.PathLike)):
         return [values]
     items = list(values)
@@ -545,10 +582,21 @@ def _as_list(values: Any) -> list[Any]:
     return items
 
 
-def _read_image_files(image_paths: ImagePaths) -> list[tuple[Path, bytes]]:
-    """Read each image file, raising InvalidImageError for a missing file or a folder."""
+def read_image_files(image_paths: ImagePaths) -> list[tuple[Path, bytes]]:
+    """Read the image files of an ``image_paths`` argument, before anything is sent.
+
+    Args:
+        image_paths: one file path, or a list of them.
+
+    Returns:
+        ``(path, file content)`` for each file, in the order given.
+
+    Raises:
+        InvalidImageError: a path is a folder, or no file exists there.
+        InvalidRequestError: no path was given.
+    """
     files = []
-    for value in _as_list(image_paths):
+    for value in as_image_list(image_paths):
         path = Path(value)
         if path.is_dir():
             raise InvalidImageError(
@@ -565,10 +613,24 @@ def _read_image_files(image_paths: ImagePaths) -> list[tuple[Path, bytes]]:
     return files
 
 
-def _send(method: str, url: str, *, timeout: float, **arguments: Any) -> requests.Response:
-    """Send one request and log it. Connection errors and timeouts raise GatewayUnreachableError.
+def send_request(method: str, url: str, *, timeout: float, **arguments: Any) -> requests.Response:
+    """Send one HTTP request to a gateway and log it.
 
-    ``arguments`` are those of ``requests.Request``: json, files, params.
+    DEBUG logs the method, URL and body size, and INFO the status and elapsed time.
+    The body itself is never logged.
+
+    Args:
+        method: the HTTP method, such as ``POST``.
+        url: the full URL.
+        timeout: seconds to wait for the connection and for the response.
+        arguments: passed to ``requests.Request``, such as ``json=``, ``files=`` or ``params=``.
+
+    Returns:
+        The response, whatever its status.
+
+    Raises:
+        GatewayUnreachableError: the connection failed or timed out. The message says
+            what to check.
     """
     import requests
 
@@ -608,8 +670,16 @@ def _describe_failure(error: BaseException | None, timeout: float) -> str:
     return match.group(1).strip() if match else "connection failed"
 
 
-def _read_success_body(response: requests.Response) -> dict[str, Any]:
-    """Return the JSON body of a 2xx reply, {} for an empty one, or raise the matching VdpError."""
+def read_success_body(response: requests.Response) -> dict[str, Any]:
+    """Read the JSON object of a successful reply.
+
+    Returns:
+        The body of a 2xx reply, or ``{}`` for an empty one such as HTTP 204.
+
+    Raises:
+        VdpError: the subclass that error_from_response picks for a non-2xx status.
+        UnexpectedResponseError: a 2xx body that is not a JSON object.
+    """
     if not 200 <= response.status_code < 300:
         raise error_from_response(response)
     if response.status_code == 204 or not response.content:

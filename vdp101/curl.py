@@ -55,9 +55,9 @@ def curl_command(
         InvalidRequestError: an unknown method, no images, or a URL without a scheme.
         InvalidImageError: a file path that does not exist, for base64 and multipart.
     """
-    from vdp101.client import _as_list, _pipeline_url, resolve_gateway
+    from vdp101.client import as_image_list, pipeline_url, resolve_gateway
 
-    values = [os.fspath(value) for value in _as_list(images)]
+    values = [os.fspath(value) for value in as_image_list(images)]
     if method == "url":
         for url in values:
             if "://" not in url:
@@ -81,7 +81,7 @@ def curl_command(
     endpoint = "triggerSyncMultipart" if method == "multipart" else "triggerSync"
     curl = [
         f"curl --silent --show-error --max-time {timeout:g}",
-        f"-X POST {shlex.quote(_pipeline_url(api_url, pipeline_id, endpoint))}",
+        f"-X POST {shlex.quote(pipeline_url(api_url, pipeline_id, endpoint))}",
     ]
 
     if method == "url":
