@@ -23,9 +23,9 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Request, UploadFile
 from pydantic import BaseModel, Field
 from ulid import ULID
 
@@ -37,12 +37,10 @@ from vdp101.gateway.destinations import (
     DestinationUnavailableError,
 )
 from vdp101.gateway.errors import FailedPrecondition, InvalidArgument
-from vdp101.gateway.images import ImageFetchError
-from vdp101.gateway.pipelines import find_pipeline
-from vdp101.gateway.samples import own_sample_path
-from vdp101.gateway.schemas import ErrorBody, TriggerRequest
-from vdp101.gateway.store import PipelineRecord, PipelineStore
-from vdp101.gateway.triggers import PipelineIdPath, _decode_base64, check_triggerable
+from vdp101.gateway.schemas import TriggerRequest
+from vdp101.gateway.store import PipelineRecord
+from vdp101.gateway.trigger_inputs import part_source, read_json_inputs
+from vdp101.gateway.triggers import FileParts, PipelineIdPath, error_responses, find_triggerable
 
 __all__ = [
     "AsyncRuntime",
@@ -60,18 +58,14 @@ DRAIN_TIMEOUT_WITHOUT_DATA_DIR = 5.0
 """Seconds a gateway without a data folder keeps processing queued inputs when it
 stops, because its temporary queue is deleted afterwards."""
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Malformed body or invalid destination metadata (gRPC 3)."},
-    404: {"model": ErrorBody, "description": "No pipeline has that id (gRPC 5)."},
-    422: {
-        "model": ErrorBody,
-        "description": "A SYNC or inactive pipeline, invalid base64, or a destination that cannot be reached (gRPC 9).",
-    },
-    "default": {"model": ErrorBody, "description": "Any other error, as a google.rpc.Status."},
-}
-router = APIRouter(prefix="/v1alpha", tags=["triggers"], responses=_ERRORS)
-
-FileParts = Annotated[list[UploadFile], File(description="One part named 'file' per image.")]
+router = APIRouter(
+    prefix="/v1alpha",
+    tags=["triggers"],
+    responses=error_responses(
+        invalid_argument="Malformed body or invalid destination metadata",
+        failed_precondition="A SYNC or inactive pipeline, invalid base64, or a destination that cannot be reached",
+    ),
+)
 
 
 class TriggerAsyncResponse(BaseModel):
@@ -203,9 +197,7 @@ def check_recipe_destinations(recipe: Mapping[str, Any], *, sqlite_path: Path) -
 def _trigger_async(
     pipeline_id: str, request: Request, read_inputs: Callable[[PipelineRecord], list[QueuedInput]]
 ) -> dict[str, Any]:
-    store: PipelineStore = request.app.state.store
-    record = find_pipeline(store, pipeline_id)
-    check_triggerable(record, mode="MODE_ASYNC")
+    record = find_triggerable(request, pipeline_id, mode="MODE_ASYNC")
     runtime = _runtime_for(request.app)
     try:
         check_recipe_destinations(record.recipe, sqlite_path=runtime.sqlite_path)
@@ -223,29 +215,11 @@ def _trigger_async(
 
 
 def _json_inputs(record: PipelineRecord, body: TriggerRequest, request: Request) -> list[QueuedInput]:
-    pipeline_name, recipe = f"pipelines/{record.id}", record.recipe
-    inputs = []
-    for position, task_input in enumerate(body.task_inputs):
-        detection = task_input.detection
-        index = str(ULID())
-        if detection.image_url is not None:
-            source = f"Image URL {detection.image_url}"
-            try:
-                sample = own_sample_path(detection.image_url, request)
-            except ImageFetchError as error:
-                raise FailedPrecondition(str(error)) from error
-            if sample is not None:
-                # The gateway's own samples are read now, so the worker never sends
-                # an HTTP request to the server it runs in.
-                item = QueuedInput(index, pipeline_name, recipe, source, image_bytes=sample.read_bytes())
-            else:
-                item = QueuedInput(index, pipeline_name, recipe, source, image_url=detection.image_url)
-        else:
-            source = f"task_inputs[{position}].detection.image_base64"
-            data = _decode_base64(detection.image_base64 or "", source=source)
-            item = QueuedInput(index, pipeline_name, recipe, source, image_bytes=data)
-        inputs.append(item)
-    return inputs
+    # Images of other URLs are fetched later by the worker.
+    return [
+        QueuedInput(str(ULID()), f"pipelines/{record.id}", record.recipe, item.source, item.data, item.url)
+        for item in read_json_inputs(body.task_inputs, request)
+    ]
 
 
 def _multipart_inputs(record: PipelineRecord, files: list[UploadFile]) -> list[QueuedInput]:
@@ -254,7 +228,7 @@ def _multipart_inputs(record: PipelineRecord, files: list[UploadFile]) -> list[Q
             str(ULID()),
             f"pipelines/{record.id}",
             record.recipe,
-            f"File part {position} ({upload.filename!r})",
+            part_source(position, upload),
             image_bytes=upload.file.read(),
         )
         for position, upload in enumerate(files)

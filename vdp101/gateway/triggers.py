@@ -1,59 +1,85 @@
 """SYNC trigger routes: run a pipeline's models on images and return the detections.
 
-The helpers ``check_triggerable``, ``load_json_inputs``, ``load_multipart_inputs``
-and ``run_models`` are shared with the ASYNC trigger routes.
+``find_triggerable``, ``error_responses`` and the ``PipelineIdPath`` and
+``FileParts`` parameter types are shared with the ASYNC trigger routes.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
-import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from PIL import Image
 from ulid import ULID
 
-from vdp101.gateway import images
 from vdp101.gateway.content_types import require_json_body, require_multipart_body
 from vdp101.gateway.errors import FailedPrecondition
 from vdp101.gateway.model import StandInDetector
 from vdp101.gateway.pipelines import find_pipeline
 from vdp101.gateway.recipes import model_names, source_protocol
-from vdp101.gateway.samples import own_sample_path
 from vdp101.gateway.schemas import (
     PIPELINE_ID_PATTERN,
     ErrorBody,
-    TaskInput,
     TriggerRequest,
     TriggerSyncResponse,
 )
 from vdp101.gateway.store import PipelineRecord, PipelineStore
+from vdp101.gateway.trigger_inputs import load_json_inputs, load_multipart_inputs
 
-__all__ = ["check_triggerable", "load_json_inputs", "load_multipart_inputs", "router", "run_models"]
+__all__ = [
+    "FileParts",
+    "PipelineIdPath",
+    "check_triggerable",
+    "error_responses",
+    "find_triggerable",
+    "router",
+    "run_models",
+]
 
 logger = logging.getLogger(__name__)
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Malformed body or missing task_inputs (gRPC 3)."},
-    404: {"model": ErrorBody, "description": "No pipeline has that id (gRPC 5)."},
-    422: {
-        "model": ErrorBody,
-        "description": "Wrong pipeline mode, source or state, or an unusable image (gRPC 9).",
-    },
-    "default": {"model": ErrorBody, "description": "Any other error, as a google.rpc.Status."},
-}
-router = APIRouter(prefix="/v1alpha", tags=["triggers"], responses=_ERRORS)
 
 PipelineIdPath = Annotated[str, Path(pattern=PIPELINE_ID_PATTERN, description="The pipeline id.")]
 FileParts = Annotated[list[UploadFile], File(description="One part named 'file' per image.")]
 
-# A data URI prefix such as "data:image/png;base64," that browsers put before base64.
-_DATA_URI_PREFIX = re.compile(r"^data:[^,]*;base64,")
-_WHITESPACE = re.compile(r"\s+")
+
+def error_responses(*, invalid_argument: str, failed_precondition: str) -> dict[int | str, dict[str, Any]]:
+    """Build the error responses that a trigger router declares in the OpenAPI document.
+
+    Args:
+        invalid_argument: when the router returns HTTP 400 (gRPC 3).
+        failed_precondition: when it returns HTTP 422 (gRPC 9).
+    """
+    return {
+        400: {"model": ErrorBody, "description": f"{invalid_argument} (gRPC 3)."},
+        404: {"model": ErrorBody, "description": "No pipeline has that id (gRPC 5)."},
+        422: {"model": ErrorBody, "description": f"{failed_precondition} (gRPC 9)."},
+        "default": {"model": ErrorBody, "description": "Any other error, as a google.rpc.Status."},
+    }
+
+
+router = APIRouter(
+    prefix="/v1alpha",
+    tags=["triggers"],
+    responses=error_responses(
+        invalid_argument="Malformed body or missing task_inputs",
+        failed_precondition="Wrong pipeline mode, source or state, or an unusable image",
+    ),
+)
+
+
+def find_triggerable(request: Request, pipeline_id: str, *, mode: str) -> PipelineRecord:
+    """Return the stored pipeline ``pipeline_id`` if it can be triggered on the path for ``mode``.
+
+    Raises:
+        NotFound: no pipeline has that id.
+        FailedPrecondition: as check_triggerable.
+    """
+    store: PipelineStore = request.app.state.store
+    record = find_pipeline(store, pipeline_id)
+    check_triggerable(record, mode=mode)
+    return record
 
 
 def check_triggerable(record: PipelineRecord, *, mode: str) -> None:
@@ -78,35 +104,6 @@ def check_triggerable(record: PipelineRecord, *, mode: str) -> None:
             f"Pipeline {record.id!r} is {record.mode}, but this endpoint triggers {mode} pipelines. "
             f"Use POST /v1alpha/pipelines/{record.id}/{endpoint}."
         )
-
-
-def load_json_inputs(task_inputs: list[TaskInput], request: Request) -> list[Image.Image]:
-    """Decode the image of each task input, fetching image_url inputs.
-
-    Raises:
-        FailedPrecondition: an image cannot be fetched or decoded, or its base64 is invalid.
-    """
-    loaded = []
-    for position, task_input in enumerate(task_inputs):
-        detection = task_input.detection
-        if detection.image_url is not None:
-            data = _fetch(detection.image_url, request)
-            source = f"Image URL {detection.image_url}"
-        else:
-            source = f"task_inputs[{position}].detection.image_base64"
-            data = _decode_base64(detection.image_base64 or "", source=source)
-        loaded.append(_decode(data, source=source))
-    return loaded
-
-
-def load_multipart_inputs(files: list[UploadFile]) -> list[Image.Image]:
-    """Decode the image of each 'file' part. Raises FailedPrecondition for an unusable image."""
-    loaded = []
-    for position, upload in enumerate(files):
-        source = f"File part {position} ({upload.filename!r})"
-        # The spooled upload is decoded where it is, without a copy in memory.
-        loaded.append(_decode(upload.file, source=source))
-    return loaded
 
 
 def run_models(
@@ -137,40 +134,10 @@ def run_models(
     return {"data_mapping_indices": indices, "model_outputs": model_outputs}
 
 
-def _fetch(url: str, request: Request) -> bytes:
-    try:
-        path = own_sample_path(url, request)
-        if path is not None:
-            return path.read_bytes()
-        return images.fetch_image_bytes(url)
-    except images.ImageFetchError as error:
-        raise FailedPrecondition(str(error)) from error
-
-
-def _decode_base64(text: str, *, source: str) -> bytes:
-    compact = _WHITESPACE.sub("", _DATA_URI_PREFIX.sub("", text.strip()))
-    try:
-        return base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise FailedPrecondition(
-            f"{source} is not valid base64 ({error}). Send the standard base64 of the image file, "
-            "for example the output of `base64 -w0 image.jpg`."
-        ) from error
-
-
-def _decode(data: bytes | BinaryIO, *, source: str) -> Image.Image:
-    try:
-        return images.decode_image(data, source=source)
-    except images.ImageDecodeError as error:
-        raise FailedPrecondition(str(error)) from error
-
-
 def _trigger_sync(
     pipeline_id: str, request: Request, load: Callable[[], list[Image.Image]]
 ) -> dict[str, Any]:
-    store: PipelineStore = request.app.state.store
-    record = find_pipeline(store, pipeline_id)
-    check_triggerable(record, mode="MODE_SYNC")
+    record = find_triggerable(request, pipeline_id, mode="MODE_SYNC")
     inputs = load()
     result = run_models(
         record, inputs, detector=request.app.state.detector, known_models=request.app.state.known_models
@@ -179,11 +146,20 @@ def _trigger_sync(
     return result
 
 
+_JSON_ROUTE: dict[str, Any] = {
+    "response_model": TriggerSyncResponse,
+    "dependencies": [Depends(require_json_body)],
+}
+_MULTIPART_ROUTE: dict[str, Any] = {
+    "response_model": TriggerSyncResponse,
+    "dependencies": [Depends(require_multipart_body)],
+}
+
+
 @router.post(
     "/pipelines/{pipeline_id}/triggerSync",
-    response_model=TriggerSyncResponse,
-    dependencies=[Depends(require_json_body)],
     summary="Trigger a SYNC pipeline with image URLs or base64 images",
+    **_JSON_ROUTE,
 )
 def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Request) -> dict[str, Any]:
     return _trigger_sync(pipeline_id, request, lambda: load_json_inputs(body.task_inputs, request))
@@ -191,31 +167,30 @@ def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Req
 
 @router.post(
     "/pipelines/{pipeline_id}/triggerSyncMultipart",
-    response_model=TriggerSyncResponse,
-    dependencies=[Depends(require_multipart_body)],
     summary="Trigger a SYNC pipeline with uploaded image files",
+    **_MULTIPART_ROUTE,
 )
 def trigger_sync_multipart(pipeline_id: PipelineIdPath, file: FileParts, request: Request) -> dict[str, Any]:
     return _trigger_sync(pipeline_id, request, lambda: load_multipart_inputs(file))
 
 
-@router.post(
+# /trigger and /trigger-multipart, the paths' names before the SYNC/ASYNC split, run the
+# same handlers. The route names keep their OpenAPI operation ids apart.
+router.add_api_route(
     "/pipelines/{pipeline_id}/trigger",
-    response_model=TriggerSyncResponse,
-    dependencies=[Depends(require_json_body)],
+    trigger_sync,
+    methods=["POST"],
+    name="trigger_legacy",
     deprecated=True,
     summary="Trigger a SYNC pipeline (name used before triggerSync)",
+    **_JSON_ROUTE,
 )
-def trigger_legacy(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Request) -> dict[str, Any]:
-    return _trigger_sync(pipeline_id, request, lambda: load_json_inputs(body.task_inputs, request))
-
-
-@router.post(
+router.add_api_route(
     "/pipelines/{pipeline_id}/trigger-multipart",
-    response_model=TriggerSyncResponse,
-    dependencies=[Depends(require_multipart_body)],
+    trigger_sync_multipart,
+    methods=["POST"],
+    name="trigger_multipart_legacy",
     deprecated=True,
     summary="Trigger a SYNC pipeline with files (name used before triggerSyncMultipart)",
+    **_MULTIPART_ROUTE,
 )
-def trigger_multipart_legacy(pipeline_id: PipelineIdPath, file: FileParts, request: Request) -> dict[str, Any]:
-    return _trigger_sync(pipeline_id, request, lambda: load_multipart_inputs(file))

@@ -1,0 +1,121 @@
+"""Read the images of trigger requests: base64, image URLs and multipart file parts.
+
+The SYNC routes decode the images at once. The ASYNC routes keep the encoded bytes,
+or the URL, for the worker that runs later.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from fastapi import Request, UploadFile
+from PIL import Image
+
+from vdp101.gateway import images
+from vdp101.gateway.errors import FailedPrecondition
+from vdp101.gateway.samples import own_sample_path
+from vdp101.gateway.schemas import TaskInput
+
+__all__ = ["ImageInput", "load_json_inputs", "load_multipart_inputs", "part_source", "read_json_inputs"]
+
+# A data URI prefix such as "data:image/png;base64," that browsers put before base64.
+_DATA_URI_PREFIX = re.compile(r"^data:[^,]*;base64,")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """One image of a JSON trigger request: its encoded bytes, or a URL still to fetch.
+
+    Attributes:
+        source: how the client sent it, for error messages ("Image URL http://...").
+        data: the encoded image, or None when ``url`` is set.
+        url: an http(s) URL outside this gateway's samples, or None when ``data`` is set.
+    """
+
+    source: str
+    data: bytes | None = None
+    url: str | None = None
+
+
+def read_json_inputs(task_inputs: Sequence[TaskInput], request: Request) -> Iterator[ImageInput]:
+    """Yield the image of each task input, in order, one input at a time.
+
+    Base64 is decoded, and an ``image_url`` of this gateway's own samples is read
+    from disk, so the gateway never sends an HTTP request to itself. Other URLs are
+    yielded unfetched.
+
+    Raises:
+        FailedPrecondition: the base64 is invalid, or the URL names a sample this
+            gateway does not have or cannot be parsed.
+    """
+    for position, task_input in enumerate(task_inputs):
+        detection = task_input.detection
+        if detection.image_url is None:
+            source = f"task_inputs[{position}].detection.image_base64"
+            yield ImageInput(source, data=_decode_base64(detection.image_base64 or "", source=source))
+            continue
+
+        url = detection.image_url
+        try:
+            sample = own_sample_path(url, request)
+        except images.ImageFetchError as error:
+            raise FailedPrecondition(str(error)) from error
+        if sample is not None:
+            yield ImageInput(f"Image URL {url}", data=sample.read_bytes())
+        else:
+            yield ImageInput(f"Image URL {url}", url=url)
+
+
+def part_source(position: int, upload: UploadFile) -> str:
+    """Describe a multipart 'file' part for error messages, e.g. "File part 0 ('cat.jpg')"."""
+    return f"File part {position} ({upload.filename!r})"
+
+
+def load_json_inputs(task_inputs: Sequence[TaskInput], request: Request) -> list[Image.Image]:
+    """Decode the image of each task input, fetching image_url inputs.
+
+    Raises:
+        FailedPrecondition: an image cannot be fetched or decoded, or its base64 is invalid.
+    """
+    loaded = []
+    for item in read_json_inputs(task_inputs, request):
+        data = item.data if item.url is None else _fetch(item.url)
+        loaded.append(_decode(data, source=item.source))
+    return loaded
+
+
+def load_multipart_inputs(files: list[UploadFile]) -> list[Image.Image]:
+    """Decode the image of each 'file' part. Raises FailedPrecondition for an unusable image."""
+    # Each spooled upload is decoded where it is, without a copy in memory.
+    return [_decode(upload.file, source=part_source(position, upload)) for position, upload in enumerate(files)]
+
+
+def _fetch(url: str) -> bytes:
+    try:
+        return images.fetch_image_bytes(url)
+    except images.ImageFetchError as error:
+        raise FailedPrecondition(str(error)) from error
+
+
+def _decode_base64(text: str, *, source: str) -> bytes:
+    compact = _WHITESPACE.sub("", _DATA_URI_PREFIX.sub("", text.strip()))
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise FailedPrecondition(
+            f"{source} is not valid base64 ({error}). Send the standard base64 of the image file, "
+            "for example the output of `base64 -w0 image.jpg`."
+        ) from error
+
+
+def _decode(data: bytes | BinaryIO, *, source: str) -> Image.Image:
+    try:
+        return images.decode_image(data, source=source)
+    except images.ImageDecodeError as error:
+        raise FailedPrecondition(str(error)) from error
