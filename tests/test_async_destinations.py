@@ -15,6 +15,7 @@ from vdp101.gateway.destinations import (
     SqliteDestination,
     open_destination,
     redact_database_url,
+    redact_passwords,
     redact_recipe,
     row_id,
 )
@@ -166,10 +167,30 @@ def test_postgres_refused_connection_is_unavailable(unused_tcp_port):
         ("postgresql://127.0.0.1/results", "postgresql://127.0.0.1/results"),
         ("postgresql://vdp:p@ss@127.0.0.1/results", "postgresql://vdp:****@127.0.0.1/results"),
         ("not a url", "not a url"),
+        ("postgresql://vdp:pa/ss@127.0.0.1/results", "postgresql://vdp:****@127.0.0.1/results"),
+        ("postgresql://vdp@127.0.0.1:5432/results", "postgresql://vdp@127.0.0.1:5432/results"),
+        (
+            "postgresql://vdp@127.0.0.1/results?password=secret&sslmode=disable",
+            "postgresql://vdp@127.0.0.1/results?password=****&sslmode=disable",
+        ),
+        ("host=127.0.0.1 password=secret dbname=results", "host=127.0.0.1 password=**** dbname=results"),
+        ("host=127.0.0.1 password='sec ret' dbname=results", "host=127.0.0.1 password=**** dbname=results"),
     ],
 )
 def test_redact_database_url(url, redacted):
     assert redact_database_url(url) == redacted
+
+
+def test_redact_passwords_in_text():
+    text = (
+        "{'database_url': 'postgresql://vdp:secret@127.0.0.1/results', "
+        "'conninfo': 'host=127.0.0.1 password=secret', 'other': 'https://example.org/a.jpg'}"
+    )
+
+    assert redact_passwords(text) == (
+        "{'database_url': 'postgresql://vdp:****@127.0.0.1/results', "
+        "'conninfo': 'host=127.0.0.1 password=****', 'other': 'https://example.org/a.jpg'}"
+    )
 
 
 def test_redact_recipe_leaves_input_unchanged():

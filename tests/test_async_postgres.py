@@ -194,3 +194,20 @@ def test_qmark_query_runs_on_postgres(postgres_url):
     rows = query_destination(postgres_url, "SELECT 'a?' || ? AS joined, 100 % 7 AS remainder", ["b"])
 
     assert rows == [{"joined": "a?b", "remainder": 2}]
+
+
+def test_resource_hides_password_worker_uses_it(gateway, postgres_url, frames):
+    user, password = _user_and_password(postgres_url)
+    masked_url = postgres_url.replace(f":{password}@", ":****@")
+
+    created = _create(gateway, async_recipe(database_url=postgres_url))
+    fetched = requests.get(f"{gateway.url}/v1alpha/pipelines/vdp-101-async", params={"view": "VIEW_FULL"}, timeout=30)
+    [index] = trigger_async_multipart("vdp-101-async", frames[:1], progress=False, gateway=gateway.url)
+    [result] = wait_for_results([index], database=postgres_url, timeout=60)
+
+    assert created.status_code == 201
+    assert created.json()["pipeline"]["recipe"]["components"][2]["metadata"] == {"database_url": masked_url}
+    assert fetched.json()["pipeline"]["recipe"]["components"][2]["metadata"] == {"database_url": masked_url}
+    assert password not in created.text
+    assert password not in fetched.text
+    assert result.index == index

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from vdp101.gateway.destinations import PostgresDestination
 from vdp101.gateway.pipelines import LOCAL_USER
 
 HTTP_SOURCE = "source-connectors/source-http"
@@ -651,3 +652,92 @@ def test_health_routes_report_serving(api, path):
 
     assert response.status_code == 200
     assert response.json() == {"health_check_response": {"status": "SERVING_STATUS_SERVING"}}
+
+
+# -- Database passwords ----------------------------------------------------------
+
+DATABASE_URL = "postgresql://vdp:s3cret-pw@db.example.org:5432/results"
+MASKED_DATABASE_URL = "postgresql://vdp:****@db.example.org:5432/results"
+
+
+@pytest.fixture
+def postgres_pipeline(api, monkeypatch) -> dict:
+    """Create the ASYNC pipeline 'to-postgres', whose destination has DATABASE_URL.
+
+    The destination check that connects to the server is replaced, so no PostgreSQL
+    server is needed.
+    """
+    monkeypatch.setattr(PostgresDestination, "check", lambda self: None)
+    recipe = make_recipe(HTTP_SOURCE, "models/yolov7", POSTGRES_DESTINATION)
+    recipe["components"][2]["metadata"] = {"database_url": DATABASE_URL}
+    response = api.post("/v1alpha/pipelines", json={"id": "to-postgres", "recipe": recipe})
+    assert response.status_code == 201
+    return response.json()["pipeline"]
+
+
+def test_create_masks_database_password(postgres_pipeline):
+    assert postgres_pipeline["recipe"]["components"][2]["metadata"] == {"database_url": MASKED_DATABASE_URL}
+
+
+def test_store_keeps_database_password(app, postgres_pipeline):
+    stored = app.state.store.get("to-postgres")
+
+    assert stored.recipe["components"][2]["metadata"] == {"database_url": DATABASE_URL}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/v1alpha/pipelines/to-postgres?view=VIEW_FULL", None),
+        ("GET", "/v1alpha/pipelines?view=VIEW_FULL", None),
+        ("GET", "/v1alpha/pipelines/{uid}/lookUp?view=VIEW_FULL", None),
+        ("PATCH", "/v1alpha/pipelines/to-postgres", {"description": "Results in PostgreSQL"}),
+        ("POST", "/v1alpha/pipelines/to-postgres/deactivate", None),
+        ("POST", "/v1alpha/pipelines/to-postgres/activate", None),
+        ("POST", "/v1alpha/pipelines/to-postgres/rename", {"new_pipeline_id": "renamed-postgres"}),
+    ],
+)
+def test_pipeline_responses_mask_database_password(api, postgres_pipeline, method, path, body):
+    response = api.request(method, path.format(uid=postgres_pipeline["uid"]), json=body)
+
+    assert response.status_code == 200
+    payload = response.json()
+    pipelines = payload["pipelines"] if "pipelines" in payload else [payload["pipeline"]]
+    [pipeline] = [pipeline for pipeline in pipelines if pipeline["uid"] == postgres_pipeline["uid"]]
+    assert pipeline["recipe"]["components"][2]["metadata"] == {"database_url": MASKED_DATABASE_URL}
+    assert "s3cret-pw" not in response.text
+
+
+def test_patch_accepts_masked_recipe(api, postgres_pipeline):
+    response = api.patch(
+        "/v1alpha/pipelines/to-postgres",
+        json={"description": "Same recipe", "recipe": postgres_pipeline["recipe"]},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["pipeline"]["description"] == "Same recipe"
+
+
+def test_patch_other_database_url_returns_400(api, postgres_pipeline):
+    recipe = postgres_pipeline["recipe"]
+    recipe["components"][2]["metadata"] = {"database_url": "postgresql://vdp:other@db.example.org:5432/results"}
+
+    response = api.patch("/v1alpha/pipelines/to-postgres", json={"recipe": recipe})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "The recipe of pipeline 'to-postgres' cannot be updated. Create a new pipeline with the new recipe."
+    )
+
+
+def test_invalid_recipe_message_masks_password(api, caplog):
+    recipe = {"version": "v1alpha", "components": {"metadata": {"database_url": DATABASE_URL}}}
+
+    response = api.post("/v1alpha/pipelines", json={"id": "bad-recipe", "recipe": recipe})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "Invalid field 'recipe.components': Input should be a valid list "
+        "(received {'metadata': {'database_url': 'postgresql://vdp:****@db.example.org:5432/resu...)."
+    )
+    assert "s3cret-pw" not in caplog.text

@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import sqlite3
 import uuid
 from collections.abc import Mapping, Sequence
@@ -49,6 +50,7 @@ __all__ = [
     "SqliteDestination",
     "open_destination",
     "redact_database_url",
+    "redact_passwords",
     "redact_recipe",
     "row_id",
 ]
@@ -75,6 +77,14 @@ ROW_ID_NAMESPACE = uuid.UUID("5d0b6f0e-4a43-4c55-9a43-7f3c1d1b7a10")
 """Namespace of the UUID-5 row ids. Changing it would make old and new rows differ."""
 
 _REDACTED = "****"
+# A password in the query string of a URL, or in a libpq "key=value" connection string.
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)", re.IGNORECASE)
+_KEEP_KEY_REDACT_VALUE = rf"\g<1>{_REDACTED}"
+# A URL or a password setting inside other text, such as the repr of a request body,
+# up to a space, a quote or a separator.
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
+_PASSWORD_IN_TEXT = re.compile(r"(\bpassword\s*=\s*)[^\s'\",;&}\]]*", re.IGNORECASE)
 
 
 class DestinationError(Exception):
@@ -103,22 +113,34 @@ def row_id(index: str, model: str) -> uuid.UUID:
 
 
 def redact_database_url(url: str) -> str:
-    """Return ``url`` with its password, if any, replaced by ``****``."""
+    """Return ``url`` with its password, if any, replaced by ``****``.
+
+    The password may follow the user name (``postgresql://vdp:secret@host/db``), or be
+    a ``password=`` parameter of the query string or of a ``key=value`` connection
+    string. Everything between the first ``:`` and the last ``@`` after ``://`` counts
+    as the password, so an unencoded ``@`` or ``/`` in it is hidden too.
+    """
     scheme, separator, rest = url.partition("://")
     if not separator:
-        return url
-    authority, slash, path = rest.partition("/")
-    credentials, at, host = authority.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:{_REDACTED}@{host}{slash}{path}"
+        return _KEYWORD_PASSWORD.sub(_KEEP_KEY_REDACT_VALUE, url)
+
+    user_end = rest.find(":")
+    at_sign = rest.rfind("@")
+    if 0 <= user_end < at_sign and "@" not in rest[:user_end]:
+        rest = f"{rest[:user_end]}:{_REDACTED}{rest[at_sign:]}"
+    return f"{scheme}://{_QUERY_PASSWORD.sub(_KEEP_KEY_REDACT_VALUE, rest)}"
+
+
+def redact_passwords(text: str) -> str:
+    """Return ``text`` with the password of every URL and ``password=`` setting in it replaced by ``****``."""
+    text = _URL_IN_TEXT.sub(lambda match: redact_database_url(match.group()), text)
+    return _PASSWORD_IN_TEXT.sub(_KEEP_KEY_REDACT_VALUE, text)
 
 
 def redact_recipe(recipe: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of ``recipe`` whose destination URLs carry no password.
+    """Return a copy of ``recipe`` whose ``metadata.database_url`` values carry no password.
 
-    Rows store the recipe, and readers of the results table should not learn the
+    Rows and pipeline resources show the recipe, and their readers must not learn the
     database password from it.
     """
     redacted = copy.deepcopy(dict(recipe))

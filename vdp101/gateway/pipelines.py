@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from vdp101.gateway.content_types import require_json_body
+from vdp101.gateway.destinations import redact_recipe
 from vdp101.gateway.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -105,14 +106,19 @@ def _replace(store: PipelineStore, old_id: str, record: PipelineRecord) -> None:
 
 
 def pipeline_resource(record: PipelineRecord, *, view: str, known_models: Mapping[str, str]) -> dict[str, Any]:
-    """Build the v1alpha pipeline resource; the recipe is null unless ``view`` is VIEW_FULL."""
+    """Build the v1alpha pipeline resource; the recipe is null unless ``view`` is VIEW_FULL.
+
+    The store keeps each ``metadata.database_url`` whole for the ASYNC worker, but the
+    resource shows it with the password replaced by ``****``.
+    """
     recipe = None
     if view == "VIEW_FULL":
+        masked_recipe = redact_recipe(record.recipe)
         recipe = {
-            "version": record.recipe["version"],
+            "version": masked_recipe["version"],
             "components": [
                 {**component, "resource_detail": resource_detail(component["resource_name"], known_models=known_models)}
-                for component in record.recipe["components"]
+                for component in masked_recipe["components"]
             ],
         }
     return {
@@ -311,7 +317,8 @@ def update_pipeline(
             f"Field 'id' is {body.id!r} but the pipeline's id is {record.id!r}, and the id cannot be updated. "
             f"Rename the pipeline with POST /v1alpha/pipelines/{record.id}/rename."
         )
-    if body.recipe is not None and _stored_recipe(body.recipe) != record.recipe:
+    # A recipe copied from a response has its database passwords masked and is still the same recipe.
+    if body.recipe is not None and _stored_recipe(body.recipe) not in (record.recipe, redact_recipe(record.recipe)):
         raise InvalidArgument(
             f"The recipe of pipeline {record.id!r} cannot be updated. Create a new pipeline with the new recipe."
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from vdp101.gateway.destinations import redact_passwords
 from vdp101.gateway.schemas import COMPONENT_ID_PATTERN, PIPELINE_ID_PATTERN
 
 __all__ = ["MAX_REPORTED_ERRORS", "describe_validation_errors"]
@@ -112,7 +113,9 @@ def _json_type(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    text = repr(value)
+    # A recipe may carry a database URL with its password, which neither the response
+    # nor the gateway's log may show.
+    text = redact_passwords(repr(value))
     if len(text) > MAX_QUOTED_VALUE:
         text = text[: MAX_QUOTED_VALUE - 3] + "..."
     return text
