@@ -478,6 +478,10 @@ def test_gateway_help_explains_flags(capsys: pytest.CaptureFixture[str]) -> None
     assert "--host HOST address to listen on (default: 127.0.0.1)" in text
     assert "--port PORT TCP port to listen on, 0 for any free port (default: 8080)" in text
     assert "--data-dir DIR folder for a SQLite file that keeps pipelines across restarts" in text
+    assert (
+        "--allow-private-urls fetch image URLs on loopback, private and link-local addresses too. Without it, "
+        "a gateway whose --host is not a loopback address rejects them with HTTP 422"
+    ) in text
 
 
 # gateway
@@ -494,9 +498,11 @@ def test_gateway_command_delegates(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
     assert main(["gateway"]) == 0
     assert main(["gateway", "--host=0.0.0.0", "--port=9000", f"--data-dir={tmp_path}"]) == 0
+    assert main(["gateway", "--host=0.0.0.0", "--allow-private-urls"]) == 0
     assert received == [
         ["--host", "127.0.0.1", "--port", "8080"],
         ["--host", "0.0.0.0", "--port", "9000", "--data-dir", str(tmp_path)],
+        ["--host", "0.0.0.0", "--port", "8080", "--allow-private-urls"],
     ]
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from vdp101.gateway import LocalGateway
-from vdp101.gateway.__main__ import parse_args
+from vdp101.gateway.__main__ import main, parse_args
 
 HEALTHY = {"health_check_response": {"status": "SERVING_STATUS_SERVING"}}
 
@@ -148,13 +148,33 @@ def test_cli_defaults():
     )
 
 
+def test_cli_allow_private_urls_reaches_app(monkeypatch):
+    created: list[dict] = []
+    served: list[dict] = []
+
+    def record_app(**arguments):
+        created.append(arguments)
+        return "app"
+
+    monkeypatch.setattr("vdp101.gateway.app.create_app", record_app)
+    monkeypatch.setattr("uvicorn.run", lambda app, **arguments: served.append({"app": app, **arguments}))
+
+    assert main(["--host", "0.0.0.0", "--port", "9000", "--allow-private-urls"]) == 0
+    assert main(["--host", "0.0.0.0", "--port", "9000"]) == 0
+    assert created == [
+        {"data_dir": None, "samples_dir": None, "host": "0.0.0.0", "allow_private_urls": True},
+        {"data_dir": None, "samples_dir": None, "host": "0.0.0.0", "allow_private_urls": False},
+    ]
+    assert [(call["app"], call["host"], call["port"]) for call in served] == [("app", "0.0.0.0", 9000)] * 2
+
+
 def test_cli_help_describes_options():
     result = subprocess.run(
         [sys.executable, "-m", "vdp101.gateway", "--help"], capture_output=True, text=True, timeout=60, check=True
     )
 
     assert result.stdout.startswith("usage: python -m vdp101.gateway")
-    for option in ("--host", "--port", "--data-dir", "--samples-dir", "--log-level"):
+    for option in ("--host", "--port", "--data-dir", "--samples-dir", "--allow-private-urls", "--log-level"):
         assert option in result.stdout
 
 

@@ -177,6 +177,14 @@ def _add_gateway_command(commands: Any) -> None:
         type=Path,
         help="folder for a SQLite file that keeps pipelines across restarts (default: in memory only)",
     )
+    gateway.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        help=(
+            "fetch image URLs on loopback, private and link-local addresses too. Without it, a gateway "
+            "whose --host is not a loopback address rejects them with HTTP 422"
+        ),
+    )
     gateway.set_defaults(run=_run_gateway)
 
 
@@ -206,6 +214,8 @@ def _run_gateway(arguments: argparse.Namespace) -> int:
     gateway_arguments = ["--host", arguments.host, "--port", str(arguments.port)]
     if arguments.data_dir is not None:
         gateway_arguments += ["--data-dir", str(arguments.data_dir)]
+    if arguments.allow_private_urls:
+        gateway_arguments.append("--allow-private-urls")
     return int(gateway_main(gateway_arguments) or 0)
 
 

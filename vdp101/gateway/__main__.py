@@ -1,4 +1,4 @@
-"""Command line: ``python -m vdp101.gateway [--host H] [--port P] [--data-dir DIR] [--log-level L]``."""
+"""Command line: ``python -m vdp101.gateway [--host H] [--port P] [--data-dir DIR] [--allow-private-urls] ...``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="folder of sample images and annotations.json (default: the bundled samples)",
     )
     parser.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        help=(
+            "fetch image URLs on loopback, private and link-local addresses too. Without it, a gateway "
+            "whose --host is not a loopback address rejects them with HTTP 422"
+        ),
+    )
+    parser.add_argument(
         "--log-level", choices=LOG_LEVELS, default="info", help="lowest level of log messages shown (default: %(default)s)"
     )
     return parser.parse_args(argv)
@@ -53,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     from vdp101.gateway.app import create_app
 
     try:
-        app = create_app(data_dir=args.data_dir, samples_dir=args.samples_dir)
+        app = create_app(
+            data_dir=args.data_dir,
+            samples_dir=args.samples_dir,
+            host=args.host,
+            allow_private_urls=args.allow_private_urls,
+        )
     except OSError as error:
         logger.error("Cannot open the pipeline store in %s: %s", args.data_dir, error)
         return 1

@@ -24,6 +24,7 @@ from vdp101.gateway import health, pipelines, samples, triggers
 from vdp101.gateway.errors import ApiError, GrpcCode, error_body
 from vdp101.gateway.model import KNOWN_MODELS, StandInDetector
 from vdp101.gateway.store import open_store
+from vdp101.gateway.url_safety import ALLOW_PRIVATE_URLS_OPTION, is_loopback_host
 from vdp101.gateway.validation import describe_validation_errors
 
 __all__ = ["create_app"]
@@ -42,7 +43,13 @@ _GRPC_CODE_FOR_STATUS = {
 }
 
 
-def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | None = None) -> FastAPI:
+def create_app(
+    *,
+    data_dir: Path | str | None = None,
+    samples_dir: Path | str | None = None,
+    host: str = "127.0.0.1",
+    allow_private_urls: bool = False,
+) -> FastAPI:
     """Build the local gateway application.
 
     Args:
@@ -50,13 +57,22 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
             pipelines in memory.
         samples_dir: folder of the sample images and ``annotations.json``; defaults to
             the bundled samples.
+        host: the address that the server running the app listens on. Unless it is a
+            loopback address, an ``image_url`` whose host is, or resolves to, a
+            loopback, private, link-local or other non-public address is rejected
+            with HTTP 422. The gateway's own ``/samples/`` URLs are always accepted.
+        allow_private_urls: fetch image URLs on any address, whatever ``host`` is.
 
     The app state contains ``store`` (the PipelineStore), ``detector`` (the
     StandInDetector), ``known_models`` (model resource name -> task), ``data_dir``
-    (a Path or None) and ``samples_dir``.
+    (a Path or None), ``samples_dir`` and ``public_image_urls_only`` (a bool).
     """
     samples_path = Path(samples_dir) if samples_dir is not None else bundled_samples.data_dir()
     data_path = Path(data_dir) if data_dir is not None else None
+    reachable_from_network = not is_loopback_host(host)
+    public_image_urls_only = reachable_from_network and not allow_private_urls
+    if reachable_from_network:
+        _log_image_url_policy(host, public_image_urls_only=public_image_urls_only)
     store = open_store(data_path)
     if store.created_new:
         pipelines.add_example_pipeline(store, known_models=KNOWN_MODELS)
@@ -102,6 +118,7 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
     app.state.detector = StandInDetector(samples_path)
     app.state.known_models = dict(KNOWN_MODELS)
     app.state.samples_dir = samples_path
+    app.state.public_image_urls_only = public_image_urls_only
 
     app.include_router(health.router)
     app.include_router(pipelines.router)
@@ -113,6 +130,22 @@ def create_app(*, data_dir: Path | str | None = None, samples_dir: Path | str | 
 
     _add_error_handlers(app)
     return app
+
+
+def _log_image_url_policy(host: str, *, public_image_urls_only: bool) -> None:
+    if public_image_urls_only:
+        logger.info(
+            "The gateway listens on %s, so it rejects image URLs on loopback, private and other "
+            "non-public addresses. %s lifts this.",
+            host,
+            ALLOW_PRIVATE_URLS_OPTION,
+        )
+    else:
+        logger.warning(
+            "The gateway listens on %s and fetches image URLs on any address, so anyone who reaches it "
+            "can make it connect to this machine's loopback and private networks.",
+            host,
+        )
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -81,9 +81,12 @@ class AsyncRuntime:
         data_dir: the gateway's data folder, or None for a temporary folder that is
             deleted by ``stop``.
         detector: returns the detector to run on queued inputs.
+        public_image_urls_only: the worker fetches image URLs on public addresses only.
     """
 
-    def __init__(self, *, data_dir: Path | None, detector: Callable[[], Any]) -> None:
+    def __init__(
+        self, *, data_dir: Path | None, detector: Callable[[], Any], public_image_urls_only: bool = False
+    ) -> None:
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
             self._temporary = tempfile.TemporaryDirectory(prefix="vdp101-async-")
@@ -93,7 +96,9 @@ class AsyncRuntime:
         self.folder = folder
         self.sqlite_path = folder / SQLITE_FILE
         self.queue = AsyncQueue(folder / QUEUE_FILE)
-        self.worker = AsyncWorker(self.queue, detector=detector, sqlite_path=self.sqlite_path)
+        self.worker = AsyncWorker(
+            self.queue, detector=detector, sqlite_path=self.sqlite_path, public_image_urls_only=public_image_urls_only
+        )
 
     @property
     def is_temporary(self) -> bool:
@@ -137,7 +142,11 @@ def start_async_runtime(app: FastAPI, *, data_dir: Path | None) -> AsyncRuntime:
     with _runtime_lock:
         runtime = getattr(app.state, "async_runtime", None)
         if runtime is None:
-            runtime = AsyncRuntime(data_dir=data_dir, detector=lambda: app.state.detector)
+            runtime = AsyncRuntime(
+                data_dir=data_dir,
+                detector=lambda: app.state.detector,
+                public_image_urls_only=getattr(app.state, "public_image_urls_only", False),
+            )
             app.state.async_runtime = runtime
             runtime.start()
     return runtime

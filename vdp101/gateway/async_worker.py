@@ -249,6 +249,9 @@ class AsyncWorker:
             detector replaced on the app's state is used from the next batch on.
         sqlite_path: the SQLite destination file for components without a database URL.
         fetch_timeout: seconds to wait for an ``image_url`` server.
+        public_image_urls_only: fetch image URLs on public addresses only, as a gateway
+            that other machines can reach does. A URL that leads elsewhere, for
+            example through a redirect, gets an error row.
     """
 
     def __init__(
@@ -258,11 +261,13 @@ class AsyncWorker:
         detector: Callable[[], Detector],
         sqlite_path: Path,
         fetch_timeout: float = 10.0,
+        public_image_urls_only: bool = False,
     ) -> None:
         self.queue = queue
         self.sqlite_path = Path(sqlite_path)
         self._detector = detector
         self._fetch_timeout = fetch_timeout
+        self._public_image_urls_only = public_image_urls_only
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -419,5 +424,7 @@ class AsyncWorker:
             return decode_image(item.image_bytes, source=item.source)
         if item.image_url is None:
             raise ImageDecodeError(f"{item.source} has neither image bytes nor an image URL.")
-        data = fetch_image_bytes(item.image_url, timeout=self._fetch_timeout)
+        data = fetch_image_bytes(
+            item.image_url, timeout=self._fetch_timeout, public_only=self._public_image_urls_only
+        )
         return decode_image(data, source=item.source)

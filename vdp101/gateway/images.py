@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import requests
 from PIL import Image, UnidentifiedImageError
+
+from vdp101.gateway.url_safety import (
+    NonPublicAddressError,
+    public_only_session,
+    rejection_message,
+)
 
 __all__ = [
     "DEFAULT_FETCH_TIMEOUT",
@@ -100,6 +107,7 @@ def fetch_image_bytes(
     *,
     timeout: float = DEFAULT_FETCH_TIMEOUT,
     max_bytes: int = MAX_IMAGE_BYTES,
+    public_only: bool = False,
 ) -> bytes:
     """Download the image at an http(s) ``url``.
 
@@ -107,11 +115,14 @@ def fetch_image_bytes(
         url: the address to download.
         timeout: seconds to wait for the connection and for each chunk of the body.
         max_bytes: the download stops with an error past this size.
+        public_only: connect only to globally routable addresses, for the URL and for
+            every redirect, and ignore proxy environment variables (see url_safety).
 
     Raises:
         ImageFetchError: the scheme is not http(s), the server cannot be reached, answers
-            with an error status, sends more than ``max_bytes`` or times out. The message
-            contains the URL.
+            with an error status, sends more than ``max_bytes`` or times out, or, with
+            ``public_only``, the URL or a redirect leads to an address that is not
+            public. The message contains the URL.
     """
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
@@ -122,20 +133,12 @@ def fetch_image_bytes(
 
     logger.debug("Fetching image %s", url)
     try:
-        with requests.get(url, stream=True, timeout=timeout) as response:
-            if response.status_code != 200:
-                raise ImageFetchError(
-                    f"Image URL {url} could not be fetched: the server answered "
-                    f"HTTP {response.status_code}. Check that the URL opens in a browser."
-                )
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise ImageFetchError(_too_large_message(url, max_bytes))
-            body = bytearray()
-            for chunk in response.iter_content(chunk_size=64 * 1024):
-                body.extend(chunk)
-                if len(body) > max_bytes:
-                    raise ImageFetchError(_too_large_message(url, max_bytes))
+        if public_only:
+            with public_only_session() as session:
+                return _download(session.get, url, timeout=timeout, max_bytes=max_bytes)
+        return _download(requests.get, url, timeout=timeout, max_bytes=max_bytes)
+    except NonPublicAddressError as error:
+        raise ImageFetchError(rejection_message(url, error)) from error
     except requests.Timeout as error:
         raise ImageFetchError(
             f"Image URL {url} could not be fetched: no answer within {timeout:g} s."
@@ -143,6 +146,23 @@ def fetch_image_bytes(
     except requests.RequestException as error:
         raise ImageFetchError(f"Image URL {url} could not be fetched: {error}") from error
 
+
+def _download(get: Callable[..., requests.Response], url: str, *, timeout: float, max_bytes: int) -> bytes:
+    """Download ``url`` with ``get``, requests.get or a Session's get, up to ``max_bytes``."""
+    with get(url, stream=True, timeout=timeout) as response:
+        if response.status_code != 200:
+            raise ImageFetchError(
+                f"Image URL {url} could not be fetched: the server answered "
+                f"HTTP {response.status_code}. Check that the URL opens in a browser."
+            )
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise ImageFetchError(_too_large_message(url, max_bytes))
+        body = bytearray()
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            body.extend(chunk)
+            if len(body) > max_bytes:
+                raise ImageFetchError(_too_large_message(url, max_bytes))
     return bytes(body)
 
 

@@ -40,6 +40,8 @@ class LocalGateway:
         port: TCP port; 0 picks a free one.
         data_dir: folder of the SQLite pipeline store; None keeps pipelines in memory.
         samples_dir: folder of the sample images; None uses the bundled ones.
+        allow_private_urls: fetch image URLs on any address even when ``host`` is not a
+            loopback address; see create_app.
 
     Example::
 
@@ -54,10 +56,13 @@ class LocalGateway:
         port: int = 0,
         data_dir: Path | str | None = None,
         samples_dir: Path | str | None = None,
+        allow_private_urls: bool = False,
     ) -> None:
         self.host = host
         self.requested_port = port
-        self.app = create_app(data_dir=data_dir, samples_dir=samples_dir)
+        self.app = create_app(
+            data_dir=data_dir, samples_dir=samples_dir, host=host, allow_private_urls=allow_private_urls
+        )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None

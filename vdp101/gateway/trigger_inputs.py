@@ -20,6 +20,11 @@ from vdp101.gateway import images
 from vdp101.gateway.errors import FailedPrecondition
 from vdp101.gateway.samples import own_sample_path
 from vdp101.gateway.schemas import TaskInput
+from vdp101.gateway.url_safety import (
+    NonPublicAddressError,
+    check_public_url,
+    rejection_message,
+)
 
 __all__ = ["ImageInput", "load_json_inputs", "load_multipart_inputs", "part_source", "read_json_inputs"]
 
@@ -48,11 +53,11 @@ def read_json_inputs(task_inputs: Sequence[TaskInput], request: Request) -> Iter
 
     Base64 is decoded, and an ``image_url`` of this gateway's own samples is read
     from disk, so the gateway never sends an HTTP request to itself. Other URLs are
-    yielded unfetched.
+    yielded unfetched, once their host is checked when the app fetches public URLs only.
 
     Raises:
-        FailedPrecondition: the base64 is invalid, or the URL names a sample this
-            gateway does not have or cannot be parsed.
+        FailedPrecondition: the base64 is invalid, the URL names a sample this gateway
+            does not have or cannot be parsed, or its host is not public.
     """
     for position, task_input in enumerate(task_inputs):
         detection = task_input.detection
@@ -68,8 +73,14 @@ def read_json_inputs(task_inputs: Sequence[TaskInput], request: Request) -> Iter
             raise FailedPrecondition(str(error)) from error
         if sample is not None:
             yield ImageInput(f"Image URL {url}", data=sample.read_bytes())
-        else:
-            yield ImageInput(f"Image URL {url}", url=url)
+            continue
+
+        if request.app.state.public_image_urls_only:
+            try:
+                check_public_url(url)
+            except NonPublicAddressError as error:
+                raise FailedPrecondition(rejection_message(url, error)) from error
+        yield ImageInput(f"Image URL {url}", url=url)
 
 
 def part_source(position: int, upload: UploadFile) -> str:
@@ -83,9 +94,10 @@ def load_json_inputs(task_inputs: Sequence[TaskInput], request: Request) -> list
     Raises:
         FailedPrecondition: an image cannot be fetched or decoded, or its base64 is invalid.
     """
+    public_only: bool = request.app.state.public_image_urls_only
     loaded = []
     for item in read_json_inputs(task_inputs, request):
-        data = item.data if item.url is None else _fetch(item.url)
+        data = item.data if item.url is None else _fetch(item.url, public_only=public_only)
         loaded.append(_decode(data, source=item.source))
     return loaded
 
@@ -96,9 +108,9 @@ def load_multipart_inputs(files: list[UploadFile]) -> list[Image.Image]:
     return [_decode(upload.file, source=part_source(position, upload)) for position, upload in enumerate(files)]
 
 
-def _fetch(url: str) -> bytes:
+def _fetch(url: str, *, public_only: bool) -> bytes:
     try:
-        return images.fetch_image_bytes(url)
+        return images.fetch_image_bytes(url, public_only=public_only)
     except images.ImageFetchError as error:
         raise FailedPrecondition(str(error)) from error
 
