@@ -247,3 +247,41 @@ def test_every_error_is_vdp_error(error_class: type[VdpError]) -> None:
     assert isinstance(error, VdpError)
     assert error.message == "message"
     assert error.response is None
+
+
+def test_conflict_advice_not_repeated() -> None:
+    gateway_text = "Pipeline id 'vdp-101-sync' is already taken. Choose another id, or delete the existing pipeline first."
+    response = make_response(
+        409,
+        {"code": 6, "message": gateway_text, "details": []},
+        f"{API}/pipelines",
+        request_json={"id": "vdp-101-sync", "recipe": {}},
+    )
+
+    error = error_from_response(response)
+
+    assert str(error) == (
+        "Pipeline 'vdp-101-sync' already exists at http://127.0.0.1:8080/v1alpha "
+        "(HTTP 409: Pipeline id 'vdp-101-sync' is already taken. Choose another id, "
+        "or delete the existing pipeline first)."
+    )
+
+
+def test_image_advice_not_repeated() -> None:
+    gateway_text = (
+        "notes.txt is not a decodable image (5 bytes): the format is not one that Pillow "
+        "recognises. Send a JPEG or PNG file."
+    )
+    response = make_response(
+        422,
+        {"code": 9, "message": gateway_text, "details": []},
+        f"{API}/pipelines/vdp-101-sync/triggerSyncMultipart",
+    )
+
+    error = error_from_response(response)
+
+    assert str(error) == (
+        "The gateway could not use an image sent to pipeline 'vdp-101-sync' (HTTP 422: notes.txt "
+        "is not a decodable image (5 bytes): the format is not one that Pillow recognises. "
+        "Send a JPEG or PNG file)."
+    )

@@ -143,11 +143,8 @@ def error_from_response(response: requests.Response) -> VdpError:
         )
     if status == 409:
         subject = f"Pipeline {pipeline_id!r}" if pipeline_id else "The pipeline id"
-        return PipelineExistsError(
-            f"{subject} already exists at {api_url} ({reply}). "
-            "Choose another id, or delete the existing pipeline first.",
-            **common,
-        )
+        advice = _unless_given("Choose another id, or delete the existing pipeline first.", gateway_message)
+        return PipelineExistsError(f"{subject} already exists at {api_url} ({reply}).{advice}", **common)
     if status == 400:
         return InvalidRequestError(
             f"The gateway rejected {request_method} {response.url} as invalid ({reply}). "
@@ -157,9 +154,11 @@ def error_from_response(response: requests.Response) -> VdpError:
     if status == 422 and "image" in gateway_message.lower():
         # Both bad images and a wrong pipeline state are 422 FAILED_PRECONDITION, so only
         # the message distinguishes them.
+        advice = _unless_given(
+            "Send a JPEG or PNG file, or an image_url that the gateway can download.", gateway_message
+        )
         return InvalidImageError(
-            f"The gateway could not use an image sent to pipeline {pipeline_id!r} ({reply}). "
-            "Send a JPEG or PNG file, or an image_url that the gateway can download.",
+            f"The gateway could not use an image sent to pipeline {pipeline_id!r} ({reply}).{advice}",
             **common,
         )
     if status == 422:
@@ -195,6 +194,16 @@ def _read_error_body(response: requests.Response) -> tuple[int | None, str]:
     # FastAPI's own errors use "detail" instead of the v1alpha "message".
     message = body.get("message", body.get("detail", ""))
     return grpc_code, message if isinstance(message, str) else json.dumps(message)
+
+
+def _unless_given(advice: str, gateway_message: str) -> str:
+    """Return " " + ``advice``, or "" when the gateway's message already starts the same advice.
+
+    The comparison uses the advice's first clause, so "Send a JPEG or PNG file." in the
+    gateway's message stands for "Send a JPEG or PNG file, or an image_url ...".
+    """
+    first_clause = re.split(r"[,.]", advice, maxsplit=1)[0].lower()
+    return "" if first_clause in gateway_message.lower() else f" {advice}"
 
 
 def _restates_not_found(gateway_message: str, pipeline_id: str) -> bool:
