@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from vdp101.gateway import model
-from vdp101.gateway.model import StandInDetector, pixel_digest
+from vdp101.gateway.images import ImageDecodeError
+from vdp101.gateway.model import StandInDetector, encoded_digest, pixel_digest
 from vdp101.samples import data_dir, sample_path
 
 
@@ -118,3 +119,131 @@ def test_pixel_digest_hashes_bands_in_order(monkeypatch):
     monkeypatch.setattr(model, "DIGEST_BAND_BYTES", 5 * 37 * 3)
 
     assert pixel_digest(image) == expected
+
+
+# -- Results kept by the SHA-256 of the encoded file ---------------------------------
+
+
+CHELSEA_OBJECTS = [
+    {"category": "cat", "score": 0.94, "bounding_box": {"top": 0, "left": 18, "width": 384, "height": 300}}
+]
+
+
+def _png_of_color(value: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (value, value, value)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def decode_calls(monkeypatch) -> list[str]:
+    """Record the source of every decode_image call that the detector makes."""
+    calls: list[str] = []
+    real_decode = model.decode_image
+
+    def counting_decode(data, *, source):
+        calls.append(source)
+        return real_decode(data, source=source)
+
+    monkeypatch.setattr(model, "decode_image", counting_decode)
+    return calls
+
+
+def test_detect_encoded_repeat_skips_decoding(decode_calls):
+    detector = StandInDetector(data_dir())
+    data = sample_path("chelsea.jpg").read_bytes()
+
+    first = detector.detect_encoded(data, source="first")
+    second = detector.detect_encoded(data, source="second")
+
+    assert first == CHELSEA_OBJECTS
+    assert second == CHELSEA_OBJECTS
+    assert decode_calls == ["first"]
+    assert detector.cached_file_count == 1
+
+
+def test_detect_encoded_result_changes_stay_local():
+    detector = StandInDetector(data_dir())
+    data = sample_path("chelsea.jpg").read_bytes()
+
+    first = detector.detect_encoded(data, source="first")
+    first[0]["bounding_box"]["top"] = 99
+    first.append({"category": "dog"})
+    second = detector.detect_encoded(data, source="second")
+    second[0]["category"] = "tiger"
+
+    assert detector.detect_encoded(data, source="third") == CHELSEA_OBJECTS
+
+
+def test_detect_encoded_matches_pixel_lookup():
+    detector = StandInDetector(data_dir())
+    original = Image.open(sample_path("coffee.jpg"))
+    png = io.BytesIO()
+    original.save(png, format="PNG")
+
+    objects = detector.detect_encoded(png.getvalue(), source="coffee.png")
+
+    assert objects == detector.detect(original)
+    assert [item["category"] for item in objects] == ["cup", "spoon", "dining table"]
+
+
+def test_detect_encoded_rejects_undecodable_every_time(decode_calls):
+    detector = StandInDetector(data_dir())
+
+    for attempt in ("first", "second"):
+        with pytest.raises(ImageDecodeError) as raised:
+            detector.detect_encoded(b"plain text", source=attempt)
+        assert str(raised.value) == (
+            f"{attempt} is not a decodable image (10 bytes): the format is not one that "
+            "Pillow recognises. Send a JPEG or PNG file."
+        )
+
+    assert decode_calls == ["first", "second"]
+    assert detector.cached_file_count == 0
+
+
+def test_result_cache_drops_least_recent(decode_calls):
+    detector = StandInDetector(data_dir(), cache_size=3)
+    files = [_png_of_color(value) for value in (10, 20, 30, 40)]
+
+    for position, data in enumerate(files[:3]):
+        detector.detect_encoded(data, source=f"file {position}")
+    detector.detect_encoded(files[0], source="file 0 again")
+    detector.detect_encoded(files[3], source="file 3")
+
+    assert detector.cached_file_count == 3
+    # File 1 was the least recently used when file 3 arrived, so it was dropped.
+    detector.detect_encoded(files[1], source="file 1 again")
+    assert decode_calls == ["file 0", "file 1", "file 2", "file 3", "file 1 again"]
+    assert detector.cached_file_count == 3
+
+
+def test_result_cache_size_zero_keeps_nothing(decode_calls):
+    detector = StandInDetector(data_dir(), cache_size=0)
+    data = sample_path("chelsea.jpg").read_bytes()
+
+    assert detector.detect_encoded(data, source="first") == CHELSEA_OBJECTS
+    assert detector.detect_encoded(data, source="second") == CHELSEA_OBJECTS
+    assert decode_calls == ["first", "second"]
+    assert detector.cached_file_count == 0
+
+
+def test_detect_encoded_reads_file_in_place(decode_calls):
+    detector = StandInDetector(data_dir())
+    data = sample_path("chelsea.jpg").read_bytes()
+    upload = io.BytesIO(data)
+
+    assert detector.detect_encoded(upload, source="upload") == CHELSEA_OBJECTS
+    assert detector.detect_encoded(data, source="same bytes") == CHELSEA_OBJECTS
+    assert decode_calls == ["upload"]
+
+
+def test_encoded_digest_of_file_restores_position(monkeypatch):
+    data = bytes(range(256)) * 50
+    stream = io.BytesIO(b"head" + data)
+    stream.seek(4)
+    monkeypatch.setattr(model, "ENCODED_CHUNK_BYTES", 1000)
+
+    assert encoded_digest(stream) == hashlib.sha256(data).digest()
+    assert stream.tell() == 4
+    assert encoded_digest(data) == hashlib.sha256(data).digest()

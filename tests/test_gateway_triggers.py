@@ -309,6 +309,31 @@ def test_trigger_undecodable_base64_image_returns_422(api):
     assert response.json()["message"].endswith("Send a JPEG or PNG file.")
 
 
+def test_undecodable_image_fails_every_attempt(api):
+    text = base64.b64encode(b"this is not an image").decode()
+    message = (
+        "task_inputs[0].detection.image_base64 is not a decodable image (20 bytes): the format is not "
+        "one that Pillow recognises. Send a JPEG or PNG file."
+    )
+
+    for _ in range(2):
+        response = api.post(TRIGGER, json={"task_inputs": [base64_input(text)]})
+        assert response.status_code == 422
+        assert response.json() == {"code": 9, "message": message, "details": []}
+
+
+def test_repeated_upload_keeps_detections(api):
+    first = api.post(TRIGGER_MULTIPART, files=[file_part("coffee.jpg")])
+    second = api.post(TRIGGER, json={"task_inputs": [base64_input(base64_of("coffee.jpg"))]})
+    third = api.post(TRIGGER_MULTIPART, files=[file_part("coffee.jpg")])
+
+    assert [response.status_code for response in (first, second, third)] == [200, 200, 200]
+    assert objects_of(first.json()) == [COFFEE_OBJECTS]
+    assert objects_of(second.json()) == [COFFEE_OBJECTS]
+    assert objects_of(third.json()) == [COFFEE_OBJECTS]
+    assert api.app.state.detector.cached_file_count == 1
+
+
 def test_trigger_invalid_base64_returns_422(api):
     response = api.post(TRIGGER, json={"task_inputs": [base64_input("abc")]})
 

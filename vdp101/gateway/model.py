@@ -6,21 +6,35 @@ it replays annotations recorded by hand for the bundled sample images
 pixels, so the same photo sent as JPEG, lossless PNG, base64 or multipart gets the
 same answer. A resized or re-compressed copy is matched by a small thumbnail, and
 its boxes are scaled to its size. Any other image gets no objects.
+
+``StandInDetector.detect_encoded`` also keeps the answers for recently seen files
+under the SHA-256 of their encoded bytes, so a file sent again is neither decoded
+nor hashed pixel by pixel.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import Image, ImageSequence
 
-__all__ = ["ANNOTATIONS_FILE", "KNOWN_MODELS", "StandInDetector", "pixel_digest"]
+from vdp101.gateway.images import decode_image
+
+__all__ = [
+    "ANNOTATIONS_FILE",
+    "KNOWN_MODELS",
+    "RESULT_CACHE_SIZE",
+    "StandInDetector",
+    "encoded_digest",
+    "pixel_digest",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +57,12 @@ MAX_ASPECT_RATIO_CHANGE = 0.02
 
 DIGEST_BAND_BYTES = 2**20
 """Bytes of RGB pixels that ``pixel_digest`` copies out of the image at a time."""
+
+RESULT_CACHE_SIZE = 256
+"""Distinct encoded files whose objects ``StandInDetector.detect_encoded`` keeps."""
+
+ENCODED_CHUNK_BYTES = 2**20
+"""Bytes of an encoded file that ``encoded_digest`` reads from a binary file at a time."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,22 @@ def pixel_digest(image: Image.Image) -> str:
     return digest.hexdigest()
 
 
+def encoded_digest(data: bytes | BinaryIO) -> bytes:
+    """Return the SHA-256 digest of an encoded file, given as bytes or as a binary file.
+
+    A file is read in chunks from its current position and then put back there, so
+    ``decode_image`` can read it next without a copy of the file in memory.
+    """
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return hashlib.sha256(data).digest()
+    start = data.tell()
+    digest = hashlib.sha256()
+    while chunk := data.read(ENCODED_CHUNK_BYTES):
+        digest.update(chunk)
+    data.seek(start)
+    return digest.digest()
+
+
 def _thumbnail(image: Image.Image) -> bytes:
     # Shrinking before the grey conversion keeps the full-size grey copy out of memory.
     return _flatten(image).resize(THUMBNAIL_SIZE, Image.Resampling.BOX).convert("L").tobytes()
@@ -94,15 +130,20 @@ def _distance(first: bytes, second: bytes) -> float:
     return sum(abs(a - b) for a, b in zip(first, second)) / len(first)
 
 
+def _copy_object(item: dict[str, Any]) -> dict[str, Any]:
+    """Copy an object in the shape that ``_normalise_object`` returns, its box included."""
+    return {**item, "bounding_box": dict(item["bounding_box"])}
+
+
 def _scaled_objects(reference: _Reference, width: int, height: int) -> list[dict[str, Any]]:
     if (width, height) == (reference.width, reference.height):
-        return [copy.deepcopy(item) for item in reference.objects]
+        return [_copy_object(item) for item in reference.objects]
     x_scale = width / reference.width
     y_scale = height / reference.height
     scaled = []
     for item in reference.objects:
         box = item["bounding_box"]
-        new_item = copy.deepcopy(item)
+        new_item = _copy_object(item)
         new_item["bounding_box"] = {
             "top": round(box["top"] * y_scale),
             "left": round(box["left"] * x_scale),
@@ -127,6 +168,41 @@ def _normalise_object(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class _ResultCache:
+    """Thread-safe LRU map from the SHA-256 of an encoded file to the objects detected in it.
+
+    It stores its own copies of the objects and returns new copies, so a caller that
+    changes a result cannot change what the next caller gets.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[bytes, tuple[dict[str, Any], ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def get(self, key: bytes) -> list[dict[str, Any]] | None:
+        with self._lock:
+            objects = self._entries.get(key)
+            if objects is None:
+                return None
+            self._entries.move_to_end(key)
+        return [_copy_object(item) for item in objects]
+
+    def put(self, key: bytes, objects: list[dict[str, Any]]) -> None:
+        if self.max_entries <= 0:
+            return
+        stored = tuple(_copy_object(item) for item in objects)
+        with self._lock:
+            self._entries[key] = stored
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
 class StandInDetector:
     """Detector that replays the recorded annotations of the images in ``samples_dir``.
 
@@ -134,12 +210,18 @@ class StandInDetector:
     image, or to ``{"frames": [[...], [...]]}`` with one object list per frame of
     an animated file. Objects use the v1alpha shape: ``category``, ``score`` and
     ``bounding_box`` with ``top``, ``left``, ``width`` and ``height`` in pixels.
+
+    Args:
+        samples_dir: folder of the sample images and ``annotations.json``.
+        cache_size: distinct encoded files whose objects ``detect_encoded`` keeps;
+            0 turns the cache off.
     """
 
-    def __init__(self, samples_dir: Path) -> None:
+    def __init__(self, samples_dir: Path, *, cache_size: int = RESULT_CACHE_SIZE) -> None:
         self.samples_dir = Path(samples_dir)
         self._by_digest: dict[str, _Reference] = {}
         self._references: list[_Reference] = []
+        self._results = _ResultCache(cache_size)
         annotations_path = self.samples_dir / ANNOTATIONS_FILE
         if not annotations_path.is_file():
             logger.warning("No %s in %s: every image will get no objects", ANNOTATIONS_FILE, self.samples_dir)
@@ -172,6 +254,34 @@ class StandInDetector:
     def sample_count(self) -> int:
         """Number of recorded images and animation frames."""
         return len(self._references)
+
+    @property
+    def cached_file_count(self) -> int:
+        """Number of encoded files whose objects ``detect_encoded`` has kept."""
+        return len(self._results)
+
+    def detect_encoded(self, data: bytes | BinaryIO, *, source: str) -> list[dict[str, Any]]:
+        """Decode an encoded image file and return its recorded objects, as ``detect`` does.
+
+        The objects are kept under the SHA-256 of the encoded bytes, so the same file
+        sent again skips the decoding and the pixel digest. Identical bytes decode to
+        identical pixels, so the result is the one that ``detect`` returns. A file
+        that does not decode is not kept and fails again on every call.
+
+        Args:
+            data: the encoded file, as bytes or as a binary file positioned at its start.
+            source: how the client sent it, used in error messages.
+
+        Raises:
+            ImageDecodeError: as ``decode_image``.
+        """
+        key = encoded_digest(data)
+        cached = self._results.get(key)
+        if cached is not None:
+            return cached
+        objects = self.detect(decode_image(data, source=source))
+        self._results.put(key, objects)
+        return objects
 
     def detect(self, image: Image.Image) -> list[dict[str, Any]]:
         """Return the recorded objects for ``image``, or [] when it is not a known sample.

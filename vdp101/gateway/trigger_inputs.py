@@ -1,7 +1,7 @@
 """Read the images of trigger requests: base64, image URLs and multipart file parts.
 
-The SYNC routes decode the images at once. The ASYNC routes keep the encoded bytes,
-or the URL, for the worker that runs later.
+The SYNC routes run the detector on each image at once. The ASYNC routes keep the
+encoded bytes, or the URL, for the worker that runs later.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import binascii
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from fastapi import Request, UploadFile
-from PIL import Image
 
 from vdp101.gateway import images
 from vdp101.gateway.errors import FailedPrecondition
+from vdp101.gateway.model import StandInDetector
 from vdp101.gateway.samples import own_sample_path
 from vdp101.gateway.schemas import TaskInput
 from vdp101.gateway.url_safety import (
@@ -26,7 +26,7 @@ from vdp101.gateway.url_safety import (
     rejection_message,
 )
 
-__all__ = ["ImageInput", "load_json_inputs", "load_multipart_inputs", "part_source", "read_json_inputs"]
+__all__ = ["ImageInput", "detect_json_inputs", "detect_multipart_inputs", "part_source", "read_json_inputs"]
 
 # A data URI prefix such as "data:image/png;base64," that browsers put before base64.
 _DATA_URI_PREFIX = re.compile(r"^data:[^,]*;base64,")
@@ -88,24 +88,35 @@ def part_source(position: int, upload: UploadFile) -> str:
     return f"File part {position} ({upload.filename!r})"
 
 
-def load_json_inputs(task_inputs: Sequence[TaskInput], request: Request) -> list[Image.Image]:
-    """Decode the image of each task input, fetching image_url inputs.
+def detect_json_inputs(
+    task_inputs: Sequence[TaskInput], request: Request, *, detector: StandInDetector
+) -> list[list[dict[str, Any]]]:
+    """Run ``detector`` on the image of each task input, in order, fetching image_url inputs.
+
+    Returns:
+        The detected objects of each input.
 
     Raises:
         FailedPrecondition: an image cannot be fetched or decoded, or its base64 is invalid.
     """
     public_only: bool = request.app.state.public_image_urls_only
-    loaded = []
+    detections = []
     for item in read_json_inputs(task_inputs, request):
         data = item.data if item.url is None else _fetch(item.url, public_only=public_only)
-        loaded.append(_decode(data, source=item.source))
-    return loaded
+        detections.append(_detect(detector, data, source=item.source))
+    return detections
 
 
-def load_multipart_inputs(files: list[UploadFile]) -> list[Image.Image]:
-    """Decode the image of each 'file' part. Raises FailedPrecondition for an unusable image."""
-    # Each spooled upload is decoded where it is, without a copy in memory.
-    return [_decode(upload.file, source=part_source(position, upload)) for position, upload in enumerate(files)]
+def detect_multipart_inputs(files: list[UploadFile], *, detector: StandInDetector) -> list[list[dict[str, Any]]]:
+    """Run ``detector`` on the image of each 'file' part, in order.
+
+    Raises:
+        FailedPrecondition: an image cannot be decoded.
+    """
+    # Each spooled upload is hashed and decoded where it is, without a copy in memory.
+    return [
+        _detect(detector, upload.file, source=part_source(position, upload)) for position, upload in enumerate(files)
+    ]
 
 
 def _fetch(url: str, *, public_only: bool) -> bytes:
@@ -126,8 +137,8 @@ def _decode_base64(text: str, *, source: str) -> bytes:
         ) from error
 
 
-def _decode(data: bytes | BinaryIO, *, source: str) -> Image.Image:
+def _detect(detector: StandInDetector, data: bytes | BinaryIO, *, source: str) -> list[dict[str, Any]]:
     try:
-        return images.decode_image(data, source=source)
+        return detector.detect_encoded(data, source=source)
     except images.ImageDecodeError as error:
         raise FailedPrecondition(str(error)) from error

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
-from PIL import Image
 from ulid import ULID
 
 from vdp101.gateway.content_types import require_json_body, require_multipart_body
@@ -26,7 +25,7 @@ from vdp101.gateway.schemas import (
     TriggerSyncResponse,
 )
 from vdp101.gateway.store import PipelineRecord, PipelineStore
-from vdp101.gateway.trigger_inputs import load_json_inputs, load_multipart_inputs
+from vdp101.gateway.trigger_inputs import detect_json_inputs, detect_multipart_inputs
 
 __all__ = [
     "FileParts",
@@ -35,7 +34,7 @@ __all__ = [
     "error_responses",
     "find_triggerable",
     "router",
-    "run_models",
+    "sync_result",
 ]
 
 logger = logging.getLogger(__name__)
@@ -106,21 +105,21 @@ def check_triggerable(record: PipelineRecord, *, mode: str) -> None:
         )
 
 
-def run_models(
+def sync_result(
     record: PipelineRecord,
-    inputs: list[Image.Image],
+    detections: list[list[dict[str, Any]]],
     *,
-    detector: StandInDetector,
     known_models: Mapping[str, str],
 ) -> dict[str, Any]:
-    """Run each model component of ``record`` on ``inputs``.
+    """Build the triggerSync response of ``record`` from the objects detected in each input.
+
+    Every known model is the same stand-in, so each model component of the recipe
+    gets the same ``detections``.
 
     Returns:
         ``{"data_mapping_indices": [ULID per input], "model_outputs": [one per model component]}``.
     """
-    indices = [str(ULID()) for _ in inputs]
-    # Every known model is the same stand-in, so each image is looked up once.
-    detections = [detector.detect(image) for image in inputs]
+    indices = [str(ULID()) for _ in detections]
     model_outputs = [
         {
             "model": model,
@@ -135,14 +134,12 @@ def run_models(
 
 
 def _trigger_sync(
-    pipeline_id: str, request: Request, load: Callable[[], list[Image.Image]]
+    pipeline_id: str, request: Request, detect: Callable[[StandInDetector], list[list[dict[str, Any]]]]
 ) -> dict[str, Any]:
     record = find_triggerable(request, pipeline_id, mode="MODE_SYNC")
-    inputs = load()
-    result = run_models(
-        record, inputs, detector=request.app.state.detector, known_models=request.app.state.known_models
-    )
-    logger.info("Triggered pipeline %s on %d image(s)", record.id, len(inputs))
+    detections = detect(request.app.state.detector)
+    result = sync_result(record, detections, known_models=request.app.state.known_models)
+    logger.info("Triggered pipeline %s on %d image(s)", record.id, len(detections))
     return result
 
 
@@ -162,7 +159,9 @@ _MULTIPART_ROUTE: dict[str, Any] = {
     **_JSON_ROUTE,
 )
 def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Request) -> dict[str, Any]:
-    return _trigger_sync(pipeline_id, request, lambda: load_json_inputs(body.task_inputs, request))
+    return _trigger_sync(
+        pipeline_id, request, lambda detector: detect_json_inputs(body.task_inputs, request, detector=detector)
+    )
 
 
 @router.post(
@@ -171,7 +170,7 @@ def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Req
     **_MULTIPART_ROUTE,
 )
 def trigger_sync_multipart(pipeline_id: PipelineIdPath, file: FileParts, request: Request) -> dict[str, Any]:
-    return _trigger_sync(pipeline_id, request, lambda: load_multipart_inputs(file))
+    return _trigger_sync(pipeline_id, request, lambda detector: detect_multipart_inputs(file, detector=detector))
 
 
 # /trigger and /trigger-multipart, the paths' names before the SYNC/ASYNC split, run the
