@@ -155,6 +155,46 @@ def test_trigger_base64_data_uri_and_line_breaks(api):
     assert objects_of(response.json()) == [HORSE_OBJECTS, HORSE_OBJECTS]
 
 
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        pytest.param(lambda text: text, id="bare"),
+        pytest.param(lambda text: f" \t{text}\r\n", id="surrounding-whitespace"),
+        pytest.param(lambda text: "\r\n".join(text[i : i + 64] for i in range(0, len(text), 64)), id="crlf-lines"),
+        pytest.param(lambda text: text[:100] + "\u00a0\u2028" + text[100:], id="unicode-whitespace"),
+        pytest.param(lambda text: " data:image/png;base64," + text, id="data-uri-after-space"),
+        pytest.param(lambda text: "data:;base64,\n" + text, id="data-uri-then-newline"),
+    ],
+)
+def test_trigger_accepts_base64_forms(api, wrap):
+    response = api.post(TRIGGER, json={"task_inputs": [base64_input(wrap(base64_of("horse.png")))]})
+
+    assert response.status_code == 200
+    assert objects_of(response.json()) == [HORSE_OBJECTS]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("aGVsbG8*", "Only base64 data is allowed"),
+        ("aGVsbG8\u00e9", "string argument should contain only ASCII characters"),
+        ("aGVsbG8=data:", "Excess data after padding"),
+        ("aGVs\nbG8", "Incorrect padding"),
+        ("image/png;base64,aGVsbG8=", "Only base64 data is allowed"),
+    ],
+)
+def test_trigger_rejects_malformed_base64(api, text, reason):
+    response = api.post(TRIGGER, json={"task_inputs": [base64_input(text)]})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 9,
+        "message": f"task_inputs[0].detection.image_base64 is not valid base64 ({reason}). Send the "
+        "standard base64 of the image file, for example the output of `base64 -w0 image.jpg`.",
+        "details": [],
+    }
+
+
 def test_trigger_remote_url_is_fetched(api, gateway):
     response = api.post(TRIGGER, json={"task_inputs": [url_input(f"{gateway}/samples/chelsea.jpg")]})
 

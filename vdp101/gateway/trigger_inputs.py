@@ -30,7 +30,6 @@ __all__ = ["ImageInput", "detect_json_inputs", "detect_multipart_inputs", "part_
 
 # A data URI prefix such as "data:image/png;base64," that browsers put before base64.
 _DATA_URI_PREFIX = re.compile(r"^data:[^,]*;base64,")
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,16 @@ def _fetch(url: str, *, public_only: bool) -> bytes:
 
 
 def _decode_base64(text: str, *, source: str) -> bytes:
-    compact = _WHITESPACE.sub("", _DATA_URI_PREFIX.sub("", text.strip()))
+    # Most clients send bare base64, which decodes in one pass. Text that passes this
+    # strict check has no prefix and no whitespace, so cleaning it would change nothing.
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        pass
+
+    # str.split() removes the same characters as the regular expression \s+, those for
+    # which str.isspace() is true, in about a tenth of the time (docs/performance.md).
+    compact = "".join(_DATA_URI_PREFIX.sub("", text.strip()).split())
     try:
         return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError) as error:
