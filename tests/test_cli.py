@@ -214,6 +214,111 @@ def test_output_from_image_url(gateway: str, tmp_path: Path, capsys: pytest.Capt
     assert Image.open(output).size == (451, 300)
 
 
+def run_output_check(output: str, closed_port_url: str, capsys: pytest.CaptureFixture[str], *images: str) -> tuple[int, str, str]:
+    """Run trigger with ``--output``, against a gateway URL where nothing listens."""
+    image_options = [f"--image-file={image}" for image in images or (CHELSEA,)]
+    return run_main(
+        [
+            "trigger",
+            f"--api-gateway-url={closed_port_url}",
+            "--pipeline-id=vdp-101-sync",
+            *image_options,
+            f"--output={output}",
+        ],
+        capsys,
+    )
+
+
+def test_output_in_missing_folder_fails_first(closed_port_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_output_check("/nonexistent-dir/out.png", closed_port_url, capsys)
+
+    assert status == 2
+    assert out == ""
+    assert err == (
+        "error: --output '/nonexistent-dir/out.png' cannot be saved: the folder /nonexistent-dir "
+        "does not exist. Create it first, or choose a path in an existing folder.\n"
+    )
+
+
+def test_output_relative_missing_folder_named(
+    closed_port_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    status, _, err = run_output_check("drawings/out.png", closed_port_url, capsys)
+
+    assert status == 2
+    assert err == (
+        f"error: --output 'drawings/out.png' cannot be saved: the folder {tmp_path / 'drawings'} "
+        "does not exist. Create it first, or choose a path in an existing folder.\n"
+    )
+
+
+def test_output_under_file_fails_first(closed_port_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("notes")
+    output = tmp_path / "notes.txt" / "out.png"
+
+    status, out, err = run_output_check(str(output), closed_port_url, capsys)
+
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"error: --output '{output}' cannot be saved: {tmp_path / 'notes.txt'} is a file, not a folder. "
+        "Choose a path in an existing folder.\n"
+    )
+
+
+def test_output_unwritable_folder_fails_first(
+    closed_port_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every folder is writable for root, and the tests may run as root, so access() is replaced.
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
+    output = tmp_path / "out.png"
+
+    status, out, err = run_output_check(str(output), closed_port_url, capsys)
+
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"error: --output '{output}' cannot be saved: the folder {tmp_path} is not writable. "
+        "Choose a folder that you can write to.\n"
+    )
+
+
+def test_output_naming_folder_fails_first(
+    closed_port_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "drawings.png"
+    output.mkdir()
+
+    status, out, err = run_output_check(str(output), closed_port_url, capsys)
+
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"error: --output '{output}' cannot be saved: {output} is a folder. "
+        f"Give a file name, such as '{output / 'detections.png'}'.\n"
+    )
+
+
+def test_output_numbered_file_unwritable(
+    closed_port_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "drawn-2.png"
+    locked.write_bytes(b"")
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != locked)
+    output = tmp_path / "drawn.png"
+
+    status, out, err = run_output_check(str(output), closed_port_url, capsys, CHELSEA, COFFEE)
+
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"error: --output '{output}' cannot be saved: the file {locked} exists and is not writable. "
+        "Choose another file name.\n"
+    )
+
+
 # trigger: choosing the gateway
 
 
@@ -368,7 +473,15 @@ def test_gateway_url_without_scheme(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["trigger", "--pipeline-id=p", "--image-file=b.jpg", "--colour=red"],
-            "error: unrecognized arguments: --colour=red. Run 'python -m vdp101 --help' for the options.\n",
+            "error: unrecognized arguments: --colour=red. Run 'python -m vdp101 trigger --help' for the options.\n",
+        ),
+        (
+            ["trigger", "--bogus", "extra", "--pipeline-id=p", "--image-file=b.jpg"],
+            "error: unrecognized arguments: --bogus extra. Run 'python -m vdp101 trigger --help' for the options.\n",
+        ),
+        (
+            ["gateway", "--bogus"],
+            "error: unrecognized arguments: --bogus. Run 'python -m vdp101 gateway --help' for the options.\n",
         ),
         (
             ["gateway", "--port=http"],
@@ -468,6 +581,36 @@ def test_trigger_help_explains_flags(capsys: pytest.CaptureFixture[str]) -> None
     assert "seconds to wait for the gateway to connect and to respond (default: 30)" in text
     assert "(default: $VDP_API_GATEWAY_URL, or if that is unset, a local gateway that runs for this command only)" in text
     assert "out-1.png, out-2.png" in text
+
+
+@pytest.mark.parametrize("columns", ["40", "80"])
+def test_trigger_help_example_keeps_options(
+    columns: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+
+    status, out, _ = run_main(["trigger", "--help"], capsys)
+
+    assert status == 0
+    assert out.endswith(
+        "example:\n"
+        "  python -m vdp101 trigger \\\n"
+        "    --pipeline-id=vdp-101-sync \\\n"
+        "    --image-file=data/coffee.jpg \\\n"
+        "    --output=coffee-detections.png\n"
+    )
+
+
+def test_trigger_help_keeps_options_whole(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+
+    status, out, _ = run_main(["trigger", "--help"], capsys)
+
+    assert status == 0
+    lines = [line.strip() for line in out.splitlines()]
+    assert [line for line in lines if line.endswith("-")] == []
+    assert "--image-url), base64" in lines
+    assert "--image-file) or" in lines
 
 
 def test_gateway_help_explains_flags(capsys: pytest.CaptureFixture[str]) -> None:

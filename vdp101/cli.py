@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -31,8 +32,49 @@ EXIT_INTERRUPTED = 130
 TABLE_COLUMNS = ("image", "category", "score", "left", "top", "width", "height")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """HelpFormatter that keeps the line breaks of descriptions and epilogs, and never
+    breaks a line inside an option.
+
+    argparse wraps text with textwrap, which by default also breaks at hyphens, so
+    "--image-file" could end up as "--image-" and "file" on two lines.
+    """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = []
+        for line in text.splitlines():
+            words = line.split()
+            if not words:
+                lines.append("")
+                continue
+            line_indent = indent + line[: len(line) - len(line.lstrip())]
+            lines.append(
+                textwrap.fill(
+                    " ".join(words),
+                    width,
+                    initial_indent=line_indent,
+                    subsequent_indent=line_indent,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
+        return "\n".join(lines)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+
+
 class _ArgumentParser(argparse.ArgumentParser):
-    """ArgumentParser that reports invalid arguments in one line, without the usage text."""
+    """ArgumentParser that reports invalid arguments in one line, without the usage text.
+
+    ``command_parsers`` maps each command name to its parser, so that main() can report
+    an unrecognized option of a command with the command's own --help.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.command_parsers: dict[str, argparse.ArgumentParser] = {}
 
     def error(self, message: str) -> NoReturn:
         print(f"error: {message}. Run '{self.prog} --help' for the options.", file=sys.stderr)
@@ -46,7 +88,11 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     parser = _build_parser()
-    arguments = parser.parse_args(argv)
+    arguments, unrecognized = parser.parse_known_args(argv)
+    if unrecognized:
+        # parse_args() would report these with the top-level --help, which does not
+        # list the options of the command that the user was typing.
+        parser.command_parsers[arguments.command].error(f"unrecognized arguments: {' '.join(unrecognized)}")
 
     try:
         return int(arguments.run(arguments))
@@ -85,12 +131,12 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         title="commands", dest="command", metavar="{trigger,gateway}", required=True, parser_class=_ArgumentParser
     )
-    _add_trigger_command(commands, verbose_after)
-    _add_gateway_command(commands)
+    parser.command_parsers["trigger"] = _add_trigger_command(commands, verbose_after)
+    parser.command_parsers["gateway"] = _add_gateway_command(commands)
     return parser
 
 
-def _add_trigger_command(commands: Any, verbose: argparse.ArgumentParser) -> None:
+def _add_trigger_command(commands: Any, verbose: argparse.ArgumentParser) -> argparse.ArgumentParser:
     trigger = commands.add_parser(
         "trigger",
         parents=[verbose],
@@ -99,9 +145,13 @@ def _add_trigger_command(commands: Any, verbose: argparse.ArgumentParser) -> Non
             "Send images to a SYNC pipeline with triggerSync or triggerSyncMultipart, print one "
             "row per detected object, and optionally save the images with the boxes drawn."
         ),
+        # One option per line, so that the example never wraps inside an option.
         epilog=(
-            f"example: {PROGRAM} trigger --pipeline-id=vdp-101-sync "
-            "--image-file=data/coffee.jpg --output=coffee-detections.png"
+            "example:\n"
+            f"  {PROGRAM} trigger \\\n"
+            "    --pipeline-id=vdp-101-sync \\\n"
+            "    --image-file=data/coffee.jpg \\\n"
+            "    --output=coffee-detections.png"
         ),
     )
     trigger.add_argument(
@@ -155,9 +205,10 @@ def _add_trigger_command(commands: Any, verbose: argparse.ArgumentParser) -> Non
         help="seconds to wait for the gateway to connect and to respond (default: 30)",
     )
     trigger.set_defaults(run=_run_trigger)
+    return trigger
 
 
-def _add_gateway_command(commands: Any) -> None:
+def _add_gateway_command(commands: Any) -> argparse.ArgumentParser:
     gateway = commands.add_parser(
         "gateway",
         help="run the local VDP gateway until Ctrl+C",
@@ -186,6 +237,7 @@ def _add_gateway_command(commands: Any) -> None:
         ),
     )
     gateway.set_defaults(run=_run_gateway)
+    return gateway
 
 
 def _positive_seconds(text: str) -> float:
@@ -255,7 +307,7 @@ def _trigger(arguments: argparse.Namespace) -> int:
     if arguments.image_files:
         _check_image_files(arguments.image_files)
     if arguments.output is not None:
-        _check_output_format(arguments.output)
+        _check_output(arguments.output, image_count=len(images))
 
     # connect() reads VDP_API_GATEWAY_URL itself when the option is missing, and then
     # names the variable in its errors.
@@ -313,7 +365,12 @@ def _check_image_files(paths: Sequence[str]) -> None:
             )
 
 
-def _check_output_format(output: Path) -> None:
+def _check_output(output: Path, *, image_count: int) -> None:
+    """Raise UsageError unless the drawings can be saved at ``output``.
+
+    It runs before the request is sent, so that a bad path fails before the table is
+    printed. The check cannot rule out every failure, such as a full disk.
+    """
     from PIL import Image
 
     image_format = Image.registered_extensions().get(output.suffix.lower())
@@ -322,6 +379,42 @@ def _check_output_format(output: Path) -> None:
             f"--output {str(output)!r} has no image file extension that Pillow can write. "
             "End it in .png or .jpg."
         )
+
+    folder = output.absolute().parent
+    if not folder.exists():
+        raise UsageError(
+            f"--output {str(output)!r} cannot be saved: the folder {folder} does not exist. "
+            "Create it first, or choose a path in an existing folder."
+        )
+    if not folder.is_dir():
+        raise UsageError(
+            f"--output {str(output)!r} cannot be saved: {folder} is a file, not a folder. "
+            "Choose a path in an existing folder."
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"--output {str(output)!r} cannot be saved: the folder {folder} is not writable. "
+            "Choose a folder that you can write to."
+        )
+
+    for path in _output_paths(output, image_count):
+        if path.is_dir():
+            raise UsageError(
+                f"--output {str(output)!r} cannot be saved: {path} is a folder. "
+                f"Give a file name, such as {str(path / 'detections.png')!r}."
+            )
+        if path.exists() and not os.access(path, os.W_OK):
+            raise UsageError(
+                f"--output {str(output)!r} cannot be saved: the file {path} exists and is not writable. "
+                "Choose another file name."
+            )
+
+
+def _output_paths(output: Path, image_count: int) -> list[Path]:
+    """Return the files that --output names: itself for one image, else one numbered file per image."""
+    if image_count == 1:
+        return [output]
+    return [output.with_name(f"{output.stem}-{number}{output.suffix}") for number in range(1, image_count + 1)]
 
 
 def _format_table(images: Sequence[str], objects_per_image: Sequence[Sequence[tuple[str, Any]]]) -> str:
@@ -359,11 +452,7 @@ def _save_drawings(
 ) -> None:
     from vdp101.drawing import draw_detections
 
-    if len(images) == 1:
-        paths = [output]
-    else:
-        paths = [output.with_name(f"{output.stem}-{number}{output.suffix}") for number in range(1, len(images) + 1)]
-
+    paths = _output_paths(output, len(images))
     for image, objects, path in zip(images, objects_per_image, paths):
         source = _download_image(image, timeout=timeout) if method == "url" else image
         draw_detections(source, [obj for _, obj in objects]).save(path)
