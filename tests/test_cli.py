@@ -334,6 +334,19 @@ def test_environment_variable_sets_gateway(
     assert err == ""
 
 
+def test_invalid_environment_url_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("VDP_API_GATEWAY_URL", "localhost:8080")
+
+    status, out, err = run_main(["trigger", "--pipeline-id=vdp-101-sync", f"--image-file={CHELSEA}"], capsys)
+
+    assert status == 1
+    assert out == ""
+    assert err == (
+        "error: Gateway URL 'localhost:8080' from VDP_API_GATEWAY_URL has no scheme. "
+        "Set VDP_API_GATEWAY_URL to 'http://localhost:8080'.\n"
+    )
+
+
 def test_no_gateway_starts_local_one(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run_main(["trigger", "--pipeline-id=vdp-101-sync", f"--image-file={CHELSEA}"], capsys)
 

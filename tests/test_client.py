@@ -232,6 +232,30 @@ def test_connect_without_scheme_is_rejected() -> None:
         connect("localhost:8080")
 
 
+def test_connect_names_invalid_environment_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VDP_API_GATEWAY_URL", "localhost:8080")
+
+    with pytest.raises(InvalidRequestError) as raised:
+        connect()
+
+    assert str(raised.value) == (
+        "Gateway URL 'localhost:8080' from VDP_API_GATEWAY_URL has no scheme. "
+        "Set VDP_API_GATEWAY_URL to 'http://localhost:8080'."
+    )
+
+
+def test_trigger_names_invalid_environment_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VDP_API_GATEWAY_URL", "localhost:8080")
+
+    with pytest.raises(InvalidRequestError) as raised:
+        trigger_image_base64("vdp-101-sync", sample_path("chelsea.jpg"))
+
+    assert str(raised.value) == (
+        "Gateway URL 'localhost:8080' from VDP_API_GATEWAY_URL has no scheme. "
+        "Set VDP_API_GATEWAY_URL to 'http://localhost:8080'."
+    )
+
+
 def test_gateway_normalizes_url() -> None:
     remote = Gateway("http://vdp.example.org:8080/v1alpha/")
 

@@ -55,6 +55,32 @@ def test_missing_scheme_names_fixed_url(url: str, message: str) -> None:
     assert str(raised.value) == message
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "localhost:8080",
+            "Gateway URL 'localhost:8080' from VDP_API_GATEWAY_URL has no scheme. "
+            "Set VDP_API_GATEWAY_URL to 'http://localhost:8080'.",
+        ),
+        (
+            "ftp://localhost:8080",
+            "Gateway URL 'ftp://localhost:8080' from VDP_API_GATEWAY_URL uses the scheme 'ftp', but the "
+            "gateway speaks HTTP. Use an http:// or https:// URL, for example 'http://localhost:8080'.",
+        ),
+        (
+            " ",
+            "Gateway URL ' ' from VDP_API_GATEWAY_URL is empty. Use a URL such as 'http://localhost:8080'.",
+        ),
+    ],
+)
+def test_invalid_url_names_its_source(url: str, message: str) -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        normalize_gateway_url(url, source="VDP_API_GATEWAY_URL")
+
+    assert str(raised.value) == message
+
+
 def test_other_scheme_is_rejected() -> None:
     with pytest.raises(InvalidRequestError) as raised:
         normalize_gateway_url("grpc://localhost:8081")

@@ -95,13 +95,24 @@ class Gateway:
             connect() found its ``/samples`` route at the URL.
     """
 
-    def __init__(self, url: str, *, local_gateway: LocalGateway | None = None, is_local: bool | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        local_gateway: LocalGateway | None = None,
+        is_local: bool | None = None,
+        source: str | None = None,
+    ) -> None:
         """Wrap the gateway at ``url``, with or without ``/v1alpha``, without contacting it.
 
         ``local_gateway`` is the LocalGateway server that this process started, which
-        stop() shuts down.
+        stop() shuts down. ``source`` names where ``url`` was read from, such as
+        VDP_API_GATEWAY_URL, in the error for an invalid URL.
+
+        Raises:
+            InvalidRequestError: ``url`` is not an http(s) URL, as normalize_gateway_url describes.
         """
-        self.api_url = normalize_gateway_url(url)
+        self.api_url = normalize_gateway_url(url, source=source)
         self.root_url = gateway_root_url(url)
         self.is_local = local_gateway is not None if is_local is None else is_local
         self._local_gateway = local_gateway
@@ -178,7 +189,7 @@ def connect(url: str | None = None, *, quiet: bool = False) -> Gateway:
                 print(f"Using the local VDP gateway at {gateway.api_url}, started earlier in this process.")
         return gateway
 
-    gateway = Gateway(url)
+    gateway = Gateway(url, source=source)
     _check_health(gateway, source=source)
     gateway.is_local = _serves_samples(gateway)
     if not quiet:
@@ -488,11 +499,13 @@ def resolve_gateway(gateway: Gateway | str | None) -> Gateway:
     """
     if isinstance(gateway, Gateway):
         return gateway
-    if gateway is None:
-        gateway = os.environ.get(GATEWAY_URL_VARIABLE) or None
-    if gateway is None:
+    if gateway is not None:
+        return Gateway(gateway)
+
+    url = os.environ.get(GATEWAY_URL_VARIABLE) or None
+    if url is None:
         return _start_shared_local_gateway()[0]
-    return Gateway(gateway)
+    return Gateway(url, source=GATEWAY_URL_VARIABLE)
 
 
 def _check_health(gateway: Gateway, *, source: str | None) -> None:

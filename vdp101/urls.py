@@ -19,36 +19,44 @@ API_VERSION_PATH = "/v1alpha"
 _SCHEME_WITHOUT_SLASHES = re.compile(r"^(https?):/?(?!/)", re.IGNORECASE)
 
 
-def normalize_gateway_url(url: str) -> str:
+def normalize_gateway_url(url: str, *, source: str | None = None) -> str:
     """Return the API URL of a gateway, ending in ``/v1alpha`` without a trailing slash.
 
     ``http://host:8080``, ``http://host:8080/``, ``http://host:8080/v1alpha`` and
     ``http://host:8080/v1alpha/`` all give ``http://host:8080/v1alpha``. A path before
     ``/v1alpha``, as behind a reverse proxy, is kept.
 
+    Args:
+        url: the gateway URL.
+        source: where the URL was read from, such as the environment variable
+            ``VDP_API_GATEWAY_URL``, named in error messages. None for a URL that the
+            caller passed.
+
     Raises:
         InvalidRequestError: (a ValueError) the URL is empty, or has no http or https
             scheme, no host, a query or a fragment. The message shows the URL to use instead.
     """
+    label = f"Gateway URL {url!r} from {source}" if source else f"Gateway URL {url!r}"
     text = url.strip()
     if not text:
-        raise InvalidRequestError(f"Gateway URL {url!r} is empty. Use a URL such as 'http://localhost:8080'.")
+        raise InvalidRequestError(f"{label} is empty. Use a URL such as 'http://localhost:8080'.")
     if "://" not in text:
-        raise InvalidRequestError(f"Gateway URL {url!r} has no scheme. Use {_with_scheme(text)!r}.")
+        advice = f"Set {source} to" if source else "Use"
+        raise InvalidRequestError(f"{label} has no scheme. {advice} {_with_scheme(text)!r}.")
 
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidRequestError(
-            f"Gateway URL {url!r} uses the scheme {parts.scheme!r}, but the gateway "
+            f"{label} uses the scheme {parts.scheme!r}, but the gateway "
             "speaks HTTP. Use an http:// or https:// URL, for example 'http://localhost:8080'."
         )
     if not parts.hostname:
         raise InvalidRequestError(
-            f"Gateway URL {url!r} has no host. Use a URL such as 'http://localhost:8080'."
+            f"{label} has no host. Use a URL such as 'http://localhost:8080'."
         )
     if parts.query or parts.fragment:
         raise InvalidRequestError(
-            f"Gateway URL {url!r} has a query or fragment. Pass only the scheme, host, "
+            f"{label} has a query or fragment. Pass only the scheme, host, "
             "port and path, for example 'http://localhost:8080'."
         )
 
