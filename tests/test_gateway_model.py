@@ -247,3 +247,26 @@ def test_encoded_digest_of_file_restores_position(monkeypatch):
     assert encoded_digest(stream) == hashlib.sha256(data).digest()
     assert stream.tell() == 4
     assert encoded_digest(data) == hashlib.sha256(data).digest()
+
+
+def test_base64_cache_matches_exact_text():
+    detector = StandInDetector(data_dir())
+    objects = detector.detect_encoded(sample_path("chelsea.jpg").read_bytes(), source="chelsea.jpg")
+
+    detector.keep_base64_objects("Y2hlbHNlYQ==", objects)
+    objects[0]["score"] = 0.1
+
+    assert detector.cached_base64_objects("Y2hlbHNlYQ==") == CHELSEA_OBJECTS
+    assert detector.cached_base64_objects("Y2hlbHNlYQ==\n") is None
+    assert detector.cached_file_count == 1
+
+
+def test_base64_cache_stays_bounded():
+    detector = StandInDetector(data_dir(), cache_size=2)
+
+    for text in ("AAAA", "BBBB", "CCCC"):
+        detector.keep_base64_objects(text, CHELSEA_OBJECTS)
+
+    assert detector.cached_base64_objects("AAAA") is None
+    assert detector.cached_base64_objects("BBBB") == CHELSEA_OBJECTS
+    assert detector.cached_base64_objects("CCCC") == CHELSEA_OBJECTS

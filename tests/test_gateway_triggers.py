@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from ulid import ULID
 
+from vdp101.gateway import trigger_inputs, triggers
 from vdp101.samples import data_dir
 
 SAMPLES = data_dir()
@@ -372,6 +373,102 @@ def test_repeated_upload_keeps_detections(api):
     assert objects_of(second.json()) == [COFFEE_OBJECTS]
     assert objects_of(third.json()) == [COFFEE_OBJECTS]
     assert api.app.state.detector.cached_file_count == 1
+
+
+@pytest.fixture
+def thread_calls(monkeypatch) -> list[str]:
+    """Record the functions that the SYNC trigger routes hand to a worker thread."""
+    calls: list[str] = []
+    real_run_in_threadpool = triggers.run_in_threadpool
+
+    async def counting_run_in_threadpool(function, *args, **kwargs):
+        calls.append(function.__name__)
+        return await real_run_in_threadpool(function, *args, **kwargs)
+
+    monkeypatch.setattr(triggers, "run_in_threadpool", counting_run_in_threadpool)
+    return calls
+
+
+def test_cached_base64_skips_worker_thread(api, thread_calls):
+    body = {"task_inputs": [base64_input(base64_of("chelsea.jpg")), base64_input(base64_of("horse.png"))]}
+
+    first = api.post(TRIGGER, json=body)
+    calls_after_first = list(thread_calls)
+    second = api.post(TRIGGER, json=body)
+
+    assert calls_after_first == ["_trigger_sync"]
+    assert thread_calls == ["_trigger_sync"]
+    assert objects_of(first.json()) == [CAT_OBJECTS, HORSE_OBJECTS]
+    assert objects_of(second.json()) == [CAT_OBJECTS, HORSE_OBJECTS]
+
+
+def test_rewrapped_base64_uses_worker_thread(api, thread_calls):
+    text = base64_of("horse.png")
+    wrapped = "\n".join(text[i : i + 76] for i in range(0, len(text), 76))
+
+    responses = [api.post(TRIGGER, json={"task_inputs": [base64_input(body)]}) for body in (text, wrapped, wrapped)]
+
+    # The wrapped text is another cache key, though it decodes to the same file.
+    assert thread_calls == ["_trigger_sync", "_trigger_sync"]
+    assert [objects_of(response.json()) for response in responses] == [[HORSE_OBJECTS]] * 3
+    assert api.app.state.detector.cached_file_count == 1
+
+
+def test_cached_multipart_skips_worker_thread(api, thread_calls):
+    first = api.post(TRIGGER_MULTIPART, files=[file_part("coffee.jpg")])
+    second = api.post(TRIGGER_MULTIPART, files=[file_part("coffee.jpg")])
+
+    assert thread_calls == ["_trigger_sync"]
+    assert objects_of(first.json()) == [COFFEE_OBJECTS]
+    assert objects_of(second.json()) == [COFFEE_OBJECTS]
+
+
+def test_large_input_uses_worker_thread(api, thread_calls, monkeypatch):
+    monkeypatch.setattr(trigger_inputs, "CACHED_LOOKUP_LIMIT", 2000)
+    json_body = {"task_inputs": [base64_input(base64_of("chelsea.jpg"))]}
+
+    responses = [api.post(TRIGGER, json=json_body) for _ in range(2)]
+    responses += [api.post(TRIGGER_MULTIPART, files=[file_part("chelsea.jpg")]) for _ in range(2)]
+
+    assert thread_calls == ["_trigger_sync"] * 4
+    assert [objects_of(response.json()) for response in responses] == [[CAT_OBJECTS]] * 4
+
+
+def test_url_input_uses_worker_thread(api, thread_calls):
+    body = {"task_inputs": [base64_input(base64_of("horse.png")), url_input("http://testserver/samples/horse.png")]}
+
+    responses = [api.post(TRIGGER, json=body) for _ in range(2)]
+
+    assert thread_calls == ["_trigger_sync"] * 2
+    assert [objects_of(response.json()) for response in responses] == [[HORSE_OBJECTS, HORSE_OBJECTS]] * 2
+
+
+def test_cached_input_unknown_pipeline_returns_404(api):
+    body = {"task_inputs": [base64_input(base64_of("horse.png"))]}
+    api.post(TRIGGER, json=body)
+
+    response = api.post("/v1alpha/pipelines/missing/triggerSync", json=body)
+    multipart_response = api.post("/v1alpha/pipelines/missing/triggerSyncMultipart", files=[file_part("horse.png")])
+
+    assert response.status_code == 404
+    assert response.json()["code"] == 5
+    assert multipart_response.status_code == 404
+    assert multipart_response.json() == response.json()
+
+
+def test_cached_input_sqlite_store_reads_in_thread(tmp_path: Path, thread_calls):
+    from fastapi.testclient import TestClient
+
+    from vdp101.gateway import create_app
+
+    body = {"task_inputs": [base64_input(base64_of("coffee.jpg"))]}
+    with TestClient(create_app(data_dir=tmp_path)) as client:
+        first = client.post(TRIGGER, json=body)
+        second = client.post(TRIGGER, json=body)
+
+    assert thread_calls == ["_trigger_sync", "find_triggerable"]
+    assert objects_of(first.json()) == [COFFEE_OBJECTS]
+    assert objects_of(second.json()) == [COFFEE_OBJECTS]
 
 
 def test_trigger_invalid_base64_returns_422(api):

@@ -7,7 +7,7 @@ pixels, so the same photo sent as JPEG, lossless PNG, base64 or multipart gets t
 same answer. A resized or re-compressed copy is matched by a small thumbnail, and
 its boxes are scaled to its size. Any other image gets no objects.
 
-``StandInDetector.detect_encoded`` also keeps the answers for recently seen files
+``StandInDetector.detect_encoded`` also keeps the objects of recently seen files
 under the SHA-256 of their encoded bytes, so a file sent again is neither decoded
 nor hashed pixel by pixel.
 """
@@ -59,7 +59,8 @@ DIGEST_BAND_BYTES = 2**20
 """Bytes of RGB pixels that ``pixel_digest`` copies out of the image at a time."""
 
 RESULT_CACHE_SIZE = 256
-"""Distinct encoded files whose objects ``StandInDetector.detect_encoded`` keeps."""
+"""Distinct encoded files whose objects ``StandInDetector.detect_encoded`` keeps, and
+distinct base64 texts that ``StandInDetector.keep_base64_objects`` keeps."""
 
 ENCODED_CHUNK_BYTES = 2**20
 """Bytes of an encoded file that ``encoded_digest`` reads from a binary file at a time."""
@@ -121,6 +122,11 @@ def encoded_digest(data: bytes | BinaryIO) -> bytes:
     return digest.digest()
 
 
+def _text_digest(text: str) -> bytes:
+    # "surrogatepass" encodes any Python string, even one with lone surrogates.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
 def _thumbnail(image: Image.Image) -> bytes:
     # Shrinking before the grey conversion keeps the full-size grey copy out of memory.
     return _flatten(image).resize(THUMBNAIL_SIZE, Image.Resampling.BOX).convert("L").tobytes()
@@ -169,7 +175,7 @@ def _normalise_object(item: dict[str, Any]) -> dict[str, Any]:
 
 
 class _ResultCache:
-    """Thread-safe LRU map from the SHA-256 of an encoded file to the objects detected in it.
+    """Thread-safe LRU map from a SHA-256 digest to the objects detected in an image.
 
     It stores its own copies of the objects and returns new copies, so a caller that
     changes a result cannot change what the next caller gets.
@@ -213,8 +219,9 @@ class StandInDetector:
 
     Args:
         samples_dir: folder of the sample images and ``annotations.json``.
-        cache_size: distinct encoded files whose objects ``detect_encoded`` keeps;
-            0 turns the cache off.
+        cache_size: distinct encoded files whose objects ``detect_encoded`` keeps, and
+            distinct base64 texts that ``keep_base64_objects`` keeps. 0 turns both
+            caches off.
     """
 
     def __init__(self, samples_dir: Path, *, cache_size: int = RESULT_CACHE_SIZE) -> None:
@@ -222,6 +229,7 @@ class StandInDetector:
         self._by_digest: dict[str, _Reference] = {}
         self._references: list[_Reference] = []
         self._results = _ResultCache(cache_size)
+        self._base64_results = _ResultCache(cache_size)
         annotations_path = self.samples_dir / ANNOTATIONS_FILE
         if not annotations_path.is_file():
             logger.warning("No %s in %s: every image will get no objects", ANNOTATIONS_FILE, self.samples_dir)
@@ -282,6 +290,29 @@ class StandInDetector:
         objects = self.detect(decode_image(data, source=source))
         self._results.put(key, objects)
         return objects
+
+    def cached_objects(self, data: bytes | BinaryIO) -> list[dict[str, Any]] | None:
+        """Return the objects that ``detect_encoded`` kept for an encoded file, or None.
+
+        It hashes the file and never decodes it, so its cost grows with the file's
+        size only.
+        """
+        return self._results.get(encoded_digest(data))
+
+    def keep_base64_objects(self, text: str, objects: list[dict[str, Any]]) -> None:
+        """Keep the objects that ``detect_encoded`` returned for the file that ``text`` decodes to.
+
+        They are kept under the SHA-256 of the exact text, so ``cached_base64_objects``
+        finds them for the same text without decoding it.
+        """
+        self._base64_results.put(_text_digest(text), objects)
+
+    def cached_base64_objects(self, text: str) -> list[dict[str, Any]] | None:
+        """Return the objects kept by ``keep_base64_objects`` for this exact text, or None.
+
+        Identical text decodes to identical bytes, so the objects are those of its file.
+        """
+        return self._base64_results.get(_text_digest(text))
 
     def detect(self, image: Image.Image) -> list[dict[str, Any]]:
         """Return the recorded objects for ``image``, or [] when it is not a known sample.

@@ -1,5 +1,10 @@
 """SYNC trigger routes: run a pipeline's models on images and return the detections.
 
+The routes are ``async def``. A small request whose files the detector has seen
+before is handled on the event loop, because looking it up only hashes the files.
+Every other request runs in a worker thread, as a ``def`` route would, because it
+may fetch an image URL, resolve its host, read a file or decode an image.
+
 ``find_triggerable``, ``error_responses`` and the ``PipelineIdPath`` and
 ``FileParts`` parameter types are shared with the ASYNC trigger routes.
 """
@@ -11,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 from ulid import ULID
 
 from vdp101.gateway.content_types import require_json_body, require_multipart_body
@@ -24,8 +30,13 @@ from vdp101.gateway.schemas import (
     TriggerRequest,
     TriggerSyncResponse,
 )
-from vdp101.gateway.store import PipelineRecord, PipelineStore
-from vdp101.gateway.trigger_inputs import detect_json_inputs, detect_multipart_inputs
+from vdp101.gateway.store import MemoryStore, PipelineRecord, PipelineStore
+from vdp101.gateway.trigger_inputs import (
+    cached_json_detections,
+    cached_multipart_detections,
+    detect_json_inputs,
+    detect_multipart_inputs,
+)
 
 __all__ = [
     "FileParts",
@@ -136,8 +147,26 @@ def sync_result(
 def _trigger_sync(
     pipeline_id: str, request: Request, detect: Callable[[StandInDetector], list[list[dict[str, Any]]]]
 ) -> dict[str, Any]:
+    """Run a SYNC trigger; call it in a worker thread, because it may fetch URLs and decode images."""
     record = find_triggerable(request, pipeline_id, mode="MODE_SYNC")
     detections = detect(request.app.state.detector)
+    return _sync_response(record, detections, request)
+
+
+async def _trigger_sync_cached(
+    pipeline_id: str, request: Request, detections: list[list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Finish a SYNC trigger whose inputs were all found in the detector's result cache."""
+    if isinstance(request.app.state.store, MemoryStore):
+        record = find_triggerable(request, pipeline_id, mode="MODE_SYNC")
+    else:
+        # The SQLite store opens its file and may wait up to 10 s for a lock, so it is
+        # read in a worker thread.
+        record = await run_in_threadpool(find_triggerable, request, pipeline_id, mode="MODE_SYNC")
+    return _sync_response(record, detections, request)
+
+
+def _sync_response(record: PipelineRecord, detections: list[list[dict[str, Any]]], request: Request) -> dict[str, Any]:
     result = sync_result(record, detections, known_models=request.app.state.known_models)
     logger.info("Triggered pipeline %s on %d image(s)", record.id, len(detections))
     return result
@@ -158,9 +187,15 @@ _MULTIPART_ROUTE: dict[str, Any] = {
     summary="Trigger a SYNC pipeline with image URLs or base64 images",
     **_JSON_ROUTE,
 )
-def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Request) -> dict[str, Any]:
-    return _trigger_sync(
-        pipeline_id, request, lambda detector: detect_json_inputs(body.task_inputs, request, detector=detector)
+async def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Request) -> dict[str, Any]:
+    cached = cached_json_detections(body.task_inputs, detector=request.app.state.detector)
+    if cached is not None:
+        return await _trigger_sync_cached(pipeline_id, request, cached)
+    return await run_in_threadpool(
+        _trigger_sync,
+        pipeline_id,
+        request,
+        lambda detector: detect_json_inputs(body.task_inputs, request, detector=detector),
     )
 
 
@@ -169,8 +204,13 @@ def trigger_sync(pipeline_id: PipelineIdPath, body: TriggerRequest, request: Req
     summary="Trigger a SYNC pipeline with uploaded image files",
     **_MULTIPART_ROUTE,
 )
-def trigger_sync_multipart(pipeline_id: PipelineIdPath, file: FileParts, request: Request) -> dict[str, Any]:
-    return _trigger_sync(pipeline_id, request, lambda detector: detect_multipart_inputs(file, detector=detector))
+async def trigger_sync_multipart(pipeline_id: PipelineIdPath, file: FileParts, request: Request) -> dict[str, Any]:
+    cached = cached_multipart_detections(file, detector=request.app.state.detector)
+    if cached is not None:
+        return await _trigger_sync_cached(pipeline_id, request, cached)
+    return await run_in_threadpool(
+        _trigger_sync, pipeline_id, request, lambda detector: detect_multipart_inputs(file, detector=detector)
+    )
 
 
 # /trigger and /trigger-multipart, the paths' names before the SYNC/ASYNC split, run the
