@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import signal
 import socket
@@ -12,8 +14,9 @@ import time
 import pytest
 import requests
 
-from vdp101.gateway import LocalGateway
+from vdp101.gateway import GatewayBindError, LocalGateway
 from vdp101.gateway.__main__ import main, parse_args
+from vdp101.gateway.server import bind_listener
 
 HEALTHY = {"health_check_response": {"status": "SERVING_STATUS_SERVING"}}
 
@@ -76,8 +79,54 @@ def test_local_gateway_port_in_use_raises():
         busy.listen()
         port = busy.getsockname()[1]
 
-        with pytest.raises(OSError):
+        with pytest.raises(GatewayBindError) as raised:
             LocalGateway(port=port).start()
+
+    assert str(raised.value) == (
+        f"Port {port} on 127.0.0.1 is already in use. Stop the program that uses it or choose another port."
+    )
+    assert raised.value.errno == errno.EADDRINUSE
+    assert isinstance(raised.value, OSError)
+
+
+def test_bind_foreign_address_names_host():
+    # 192.0.2.0/24 is reserved for documentation (RFC 5737), so no machine has it.
+    with pytest.raises(GatewayBindError) as raised:
+        bind_listener("192.0.2.1", 0)
+
+    assert raised.value.describe(host_option="--host", port_option="--port") == (
+        "192.0.2.1 is not an address of this machine, so the gateway cannot listen on it. "
+        "Choose another --host, such as 127.0.0.1, or 0.0.0.0 for every interface."
+    )
+
+
+@pytest.mark.parametrize(
+    ("port", "error", "message"),
+    [
+        (
+            8080,
+            socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+            "host 'gateway.invalid' could not be resolved to an address (Name or service not known). "
+            "Check the --host, or give an address such as 127.0.0.1.",
+        ),
+        (
+            80,
+            PermissionError(errno.EACCES, "Permission denied"),
+            "permission to listen on port 80 on gateway.invalid was denied. Ports below 1024 need "
+            "administrator rights on most systems, so choose a --port of 1024 or above.",
+        ),
+        (
+            8080,
+            OSError(errno.EINVAL, "Invalid argument"),
+            "the gateway cannot listen on port 8080 on gateway.invalid (Invalid argument). "
+            "Choose another --host or --port.",
+        ),
+    ],
+)
+def test_bind_error_describes_cause(port, error, message):
+    bind_error = GatewayBindError("gateway.invalid", port, error)
+
+    assert bind_error.describe(host_option="--host", port_option="--port") == message
 
 
 def test_local_gateway_url_before_start_raises():
@@ -156,8 +205,18 @@ def test_cli_allow_private_urls_reaches_app(monkeypatch):
         created.append(arguments)
         return "app"
 
+    def record_run(server, sockets):
+        served.append({"app": server.config.app, "sockets": sockets})
+        server.started = True
+
+    def bind_loopback(host, port):
+        bound.append((host, port))
+        return bind_listener("127.0.0.1", 0)
+
+    bound: list[tuple[str, int]] = []
     monkeypatch.setattr("vdp101.gateway.app.create_app", record_app)
-    monkeypatch.setattr("uvicorn.run", lambda app, **arguments: served.append({"app": app, **arguments}))
+    monkeypatch.setattr("vdp101.gateway.server.bind_listener", bind_loopback)
+    monkeypatch.setattr("uvicorn.Server.run", record_run)
 
     assert main(["--host", "0.0.0.0", "--port", "9000", "--allow-private-urls"]) == 0
     assert main(["--host", "0.0.0.0", "--port", "9000"]) == 0
@@ -165,7 +224,47 @@ def test_cli_allow_private_urls_reaches_app(monkeypatch):
         {"data_dir": None, "samples_dir": None, "host": "0.0.0.0", "allow_private_urls": True},
         {"data_dir": None, "samples_dir": None, "host": "0.0.0.0", "allow_private_urls": False},
     ]
-    assert [(call["app"], call["host"], call["port"]) for call in served] == [("app", "0.0.0.0", 9000)] * 2
+    assert bound == [("0.0.0.0", 9000)] * 2
+    assert [call["app"] for call in served] == ["app"] * 2
+    assert [len(call["sockets"]) for call in served] == [1, 1]
+
+
+def test_cli_port_in_use_prints_one_line(monkeypatch, capsys, caplog):
+    created = []
+    monkeypatch.setattr("vdp101.gateway.app.create_app", lambda **arguments: created.append(arguments))
+    caplog.set_level(logging.INFO)
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        status = main(["--port", str(port)])
+
+    assert status == 1
+    assert capsys.readouterr().err == (
+        f"error: port {port} on 127.0.0.1 is already in use. Stop the program that uses it or choose another --port.\n"
+    )
+    assert created == []
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize("command", [["vdp101.gateway"], ["vdp101", "gateway"]])
+def test_module_port_in_use_exits_early(command):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        result = subprocess.run(
+            [sys.executable, "-m", *command, "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: port {port} on 127.0.0.1 is already in use. Stop the program that uses it or choose another --port.\n"
+    )
 
 
 def test_cli_help_describes_options():

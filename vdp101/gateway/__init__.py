@@ -7,6 +7,6 @@ with uvicorn in a background thread.
 from __future__ import annotations
 
 from vdp101.gateway.app import create_app
-from vdp101.gateway.server import GatewayStartError, LocalGateway
+from vdp101.gateway.server import GatewayBindError, GatewayStartError, LocalGateway
 
-__all__ = ["GatewayStartError", "LocalGateway", "create_app"]
+__all__ = ["GatewayBindError", "GatewayStartError", "LocalGateway", "create_app"]

@@ -59,24 +59,40 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from vdp101.gateway.app import create_app
+    from vdp101.gateway.server import GatewayBindError, bind_listener
 
+    # The port is bound before the store is opened and before anything is logged, so
+    # that a port in use ends the program with one line and no "started" message.
     try:
-        app = create_app(
-            data_dir=args.data_dir,
-            samples_dir=args.samples_dir,
-            host=args.host,
-            allow_private_urls=args.allow_private_urls,
-        )
-    except OSError as error:
-        logger.error("Cannot open the pipeline store in %s: %s", args.data_dir, error)
+        listener = bind_listener(args.host, args.port)
+    except GatewayBindError as error:
+        print(f"error: {error.describe(host_option='--host', port_option='--port')}", file=sys.stderr)
         return 1
 
-    logger.info("Serving the VDP gateway at http://%s:%d/v1alpha", args.host, args.port)
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_config=None, log_level=args.log_level)
-    except KeyboardInterrupt:  # pragma: no cover - uvicorn handles SIGINT itself
-        pass
-    logger.info("VDP gateway at http://%s:%d stopped", args.host, args.port)
+    with listener:
+        try:
+            app = create_app(
+                data_dir=args.data_dir,
+                samples_dir=args.samples_dir,
+                host=args.host,
+                allow_private_urls=args.allow_private_urls,
+            )
+        except OSError as error:
+            logger.error("Cannot open the pipeline store in %s: %s", args.data_dir, error)
+            return 1
+
+        port = listener.getsockname()[1]
+        logger.info("Serving the VDP gateway at http://%s:%d/v1alpha", args.host, port)
+        server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level=args.log_level))
+        try:
+            server.run(sockets=[listener])
+        except KeyboardInterrupt:  # pragma: no cover - uvicorn handles SIGINT itself
+            pass
+
+    if not server.started:
+        logger.error("The VDP gateway at http://%s:%d did not start. See the errors above.", args.host, port)
+        return 1
+    logger.info("VDP gateway at http://%s:%d stopped", args.host, port)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import logging
 import socket
@@ -15,7 +16,7 @@ import uvicorn
 from vdp101.gateway.app import create_app
 from vdp101.gateway.health import HEALTH_PATH
 
-__all__ = ["GatewayStartError", "LocalGateway"]
+__all__ = ["GatewayBindError", "GatewayStartError", "LocalGateway", "bind_listener"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,80 @@ _POLL_INTERVAL = 0.05
 
 class GatewayStartError(RuntimeError):
     """The gateway did not respond on its health route in time."""
+
+
+class GatewayBindError(OSError):
+    """The gateway cannot listen on its host and port.
+
+    ``errno`` and ``strerror`` are those of the failed bind, or of the failed name
+    lookup for a host name that does not resolve. ``str()`` gives the message with
+    the advice for LocalGateway's ``host`` and ``port`` arguments, and ``describe()``
+    lets a command line name its own options.
+    """
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror)
+        self.host = host
+        self.port = port
+        self.unresolved = isinstance(error, socket.gaierror)
+
+    def describe(self, *, host_option: str = "host", port_option: str = "port") -> str:
+        """Return the message starting in lower case, for an ``error: ...`` line.
+
+        ``host_option`` and ``port_option`` name the settings that the advice
+        suggests changing, such as ``--port``.
+        """
+        host, port = self.host, self.port
+        if self.unresolved:
+            return (
+                f"host {host!r} could not be resolved to an address ({self.strerror}). "
+                f"Check the {host_option}, or give an address such as 127.0.0.1."
+            )
+        if self.errno == errno.EADDRINUSE:
+            return (
+                f"port {port} on {host} is already in use. "
+                f"Stop the program that uses it or choose another {port_option}."
+            )
+        if self.errno == errno.EADDRNOTAVAIL:
+            return (
+                f"{host} is not an address of this machine, so the gateway cannot listen on it. "
+                f"Choose another {host_option}, such as 127.0.0.1, or 0.0.0.0 for every interface."
+            )
+        if self.errno == errno.EACCES and 0 < port < 1024:
+            return (
+                f"permission to listen on port {port} on {host} was denied. Ports below 1024 need "
+                f"administrator rights on most systems, so choose a {port_option} of 1024 or above."
+            )
+        return (
+            f"the gateway cannot listen on port {port} on {host} ({self.strerror}). "
+            f"Choose another {host_option} or {port_option}."
+        )
+
+    def __str__(self) -> str:
+        message = self.describe()
+        return message[:1].upper() + message[1:]
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """Bind a TCP socket to ``host`` and ``port`` and return it, not yet listening.
+
+    Args:
+        host: an IPv4 or IPv6 address, or a host name that resolves to an IPv4 address.
+        port: TCP port, or 0 for a free one.
+
+    Raises:
+        GatewayBindError: (an OSError) the port is in use, the host is not an address
+            of this machine or does not resolve, or the system denied the port.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise GatewayBindError(host, port, error) from error
+    return listener
 
 
 class LocalGateway:
@@ -87,19 +162,13 @@ class LocalGateway:
         """Bind the port, start uvicorn and wait until the health route responds.
 
         Raises:
-            OSError: the address cannot be bound (for example, the port is in use).
+            GatewayBindError: (an OSError) the address cannot be bound, for example
+                because the port is in use.
             GatewayStartError: the gateway did not become healthy within START_TIMEOUT seconds.
         """
         if self.running:
             return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            listener.bind((self.host, self.requested_port))
-        except OSError:
-            listener.close()
-            raise
+        listener = bind_listener(self.host, self.requested_port)
         self._socket = listener
 
         config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on")
