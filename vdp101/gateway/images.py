@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import requests
 from PIL import Image, UnidentifiedImageError
 
+from vdp101.gateway.fetch_errors import describe_fetch_failure
 from vdp101.gateway.url_safety import (
     NonPublicAddressError,
     public_only_session,
@@ -89,9 +90,16 @@ def decode_image(data: bytes | BinaryIO, *, source: str) -> Image.Image:
             f"{source} is not a decodable image ({size} bytes): the format is not one "
             "that Pillow recognises. Send a JPEG or PNG file."
         ) from error
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        # Image.open rejects images of more than twice Pillow's Image.MAX_IMAGE_PIXELS
+        # before the check above runs. Pillow's message ends in a full stop.
         raise ImageDecodeError(
-            f"{source} is not a decodable image ({size} bytes): {error}. "
+            f"{source} is too large to decode ({size} bytes): {str(error).rstrip('.')}. Send a smaller image."
+        ) from error
+    except (OSError, SyntaxError, ValueError) as error:
+        # Some of Pillow's messages end in a full stop and others do not.
+        raise ImageDecodeError(
+            f"{source} is not a decodable image ({size} bytes): {str(error).rstrip('.')}. "
             "Send a JPEG or PNG file."
         ) from error
 
@@ -139,12 +147,9 @@ def fetch_image_bytes(
         return _download(requests.get, url, timeout=timeout, max_bytes=max_bytes)
     except NonPublicAddressError as error:
         raise ImageFetchError(rejection_message(url, error)) from error
-    except requests.Timeout as error:
-        raise ImageFetchError(
-            f"Image URL {url} could not be fetched: no answer within {timeout:g} s."
-        ) from error
     except requests.RequestException as error:
-        raise ImageFetchError(f"Image URL {url} could not be fetched: {error}") from error
+        reason = describe_fetch_failure(error, url=url, timeout=timeout)
+        raise ImageFetchError(f"Image URL {url} could not be fetched: {reason}") from error
 
 
 def _download(get: Callable[..., requests.Response], url: str, *, timeout: float, max_bytes: int) -> bytes:
