@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vdp101.gateway import create_app
 from vdp101.samples import data_dir
@@ -263,6 +264,20 @@ def test_unexpected_error_returns_500_body(caplog):
     }
     assert caplog.records[-1].message == "Unexpected error in GET /v1alpha/fail"
     assert caplog.records[-1].exc_info is not None
+
+
+@pytest.mark.parametrize("detail", ["Payload too large", "Payload too large."])
+def test_http_error_detail_ends_once(detail):
+    app = create_app()
+
+    def reject() -> None:
+        raise StarletteHTTPException(status_code=413, detail=detail)
+
+    app.add_api_route("/v1alpha/reject", reject)
+    response = TestClient(app).get("/v1alpha/reject")
+
+    assert response.status_code == 413
+    assert response.json()["message"] == "GET /v1alpha/reject failed: Payload too large."
 
 
 def test_client_errors_are_logged(api, caplog):

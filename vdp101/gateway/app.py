@@ -192,7 +192,7 @@ def _handle_http_exception(request: Request, error: StarletteHTTPException) -> J
             "multipart/form-data with a boundary, as the Content-Type header says."
         )
     else:
-        message = f"{method} {path} failed: {error.detail}."
+        message = f"{method} {path} failed: {str(error.detail).rstrip('.')}."
     grpc_code = _GRPC_CODE_FOR_STATUS.get(error.status_code, GrpcCode.UNKNOWN)
     return _error_response(request, error.status_code, grpc_code, message, headers=headers)
 
