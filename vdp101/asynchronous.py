@@ -68,9 +68,6 @@ DATABASE_CONNECT_TIMEOUT = 5
 # Largest number of indices in one "IN (...)" list; SQLite allows 32766 parameters.
 _QUERY_CHUNK = 500
 
-# A bar without elapsed time or rate, so that notebook outputs stay the same between runs.
-_PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} images"
-
 Database = Union[str, "os.PathLike[str]"]
 
 
@@ -205,7 +202,7 @@ def trigger_async_multipart(
             indices of the earlier batches.
         GatewayUnreachableError: the connection failed or timed out.
     """
-    from tqdm.auto import tqdm
+    from vdp101._progress import image_progress_bar
 
     if batch_size < 1:
         raise InvalidRequestError(f"batch_size is {batch_size}; send at least 1 image per request.")
@@ -215,7 +212,7 @@ def trigger_async_multipart(
         Path(indices_file).write_text("", encoding="utf-8")
 
     indices: list[str] = []
-    with tqdm(total=len(files), desc=pipeline_id, bar_format=_PROGRESS_FORMAT, disable=not progress) as bar:
+    with image_progress_bar(total=len(files), description=pipeline_id, disable=not progress) as bar:
         for start in range(0, len(files), batch_size):
             batch = files[start : start + batch_size]
             parts = [("file", (path.name, content, "application/octet-stream")) for path, content in batch]

@@ -150,7 +150,7 @@ def detect_folder(
         gateway: a Gateway, a gateway URL, or None for ``connect(quiet=True)``.
         batch_size: images per request, at least 1.
         timeout: seconds to wait for each request.
-        progress: show a tqdm progress bar (a widget in a notebook).
+        progress: show a progress bar that counts images (a widget in a notebook).
 
     Returns:
         A FolderDetections. Its ``note`` names the skipped and rejected files, which
@@ -162,8 +162,7 @@ def detect_folder(
         VdpError: a request failed for another reason than an image (pipeline not
             found, gateway unreachable, ...).
     """
-    from tqdm.auto import tqdm
-
+    from vdp101._progress import image_progress_bar
     from vdp101.client import Gateway, connect
 
     if batch_size < 1:
@@ -179,7 +178,7 @@ def detect_folder(
 
     records: list[dict[str, Any]] = []
     rejected: list[str] = []
-    with tqdm(total=len(images), desc="Detecting", unit="image", disable=not progress) as bar:
+    with image_progress_bar(total=len(images), description="Detecting", disable=not progress) as bar:
         for batch in _batches(images, batch_size):
             records.extend(_detect_batch(batch, pipeline_id, gateway=gateway, timeout=timeout, rejected=rejected))
             bar.update(len(batch))
