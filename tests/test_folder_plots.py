@@ -77,13 +77,36 @@ def test_box_sizes_point_per_object(table):
     assert axis.get_xlabel() == "width (pixels)"
 
 
-def test_box_sizes_of_empty_table():
-    empty = pd.DataFrame(columns=list(TABLE_COLUMNS))
+@pytest.fixture
+def empty_table() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(TABLE_COLUMNS))
 
-    axis = plot_box_sizes(empty).axes[0]
 
+@pytest.mark.parametrize(
+    ("plot", "title"),
+    [
+        (plot_category_counts, "Objects per category"),
+        (plot_score_distribution, "Score distribution"),
+        (plot_box_sizes, "Bounding box sizes"),
+    ],
+)
+def test_empty_table_shows_message(plot, title, empty_table):
+    axis = plot(empty_table).axes[0]
+
+    assert [text.get_text() for text in axis.texts] == ["No detections to plot: the table has no rows."]
+    assert axis.get_title() == title
+    assert axis.axison is False
+    assert len(axis.patches) == 0
     assert len(axis.collections) == 0
     assert axis.get_legend() is None
+
+
+def test_plots_with_rows_show_no_message(table):
+    for plot in (plot_category_counts, plot_score_distribution, plot_box_sizes):
+        axis = plot(table).axes[0]
+
+        assert len(axis.texts) == 0
+        assert axis.axison is True
 
 
 def test_image_grid_titles_count_boxes(results):
@@ -109,8 +132,34 @@ def test_image_grid_fills_rows(results):
     assert [len(axis.images) for axis in figure.axes] == [1, 1, 1, 0]
 
 
-def test_image_grid_without_images_raises(results):
-    with pytest.raises(ValueError) as raised:
-        plot_image_grid(results, images=[])
+def test_image_grid_without_images_shows_message(results):
+    figure = plot_image_grid(results, images=[])
 
-    assert str(raised.value) == f"No image to show from {results.folder}. Check the folder, or pass images=[...]."
+    assert len(figure.axes) == 1
+    assert [text.get_text() for text in figure.axes[0].texts] == [
+        "No images to show: the list of image names is empty."
+    ]
+    assert len(figure.axes[0].images) == 0
+
+
+def test_image_grid_of_empty_folder(tmp_path, empty_table):
+    empty = FolderDetections(folder=tmp_path, table=empty_table, images=())
+
+    for figure in (plot_image_grid(empty), plot_image_grid(empty, images=empty.images[:9])):
+        assert [text.get_text() for text in figure.axes[0].texts] == [
+            f"No images to show: the folder {tmp_path.name} contains none."
+        ]
+
+
+def test_image_grid_image_without_rows(results, empty_table):
+    figure = plot_image_grid(results, table=empty_table, images=["chelsea.jpg"])
+
+    assert [axis.get_title() for axis in figure.axes] == ["chelsea.jpg: 0 boxes"]
+    assert figure.axes[0].images[0].get_array().shape == (300, 451, 3)
+
+
+def test_image_grid_zero_columns_raises(results):
+    with pytest.raises(ValueError) as raised:
+        plot_image_grid(results, columns=0)
+
+    assert str(raised.value) == "columns must be at least 1, got 0. Pass columns=3, for example."

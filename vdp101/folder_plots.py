@@ -3,6 +3,7 @@
 Each function returns a matplotlib Figure that is already closed in pyplot, so a
 notebook shows it once, as a cell's value or through ``display``. Bars and points
 take the fixed colour of their category from ``vdp101.drawing.category_color``.
+A table without rows gives a figure with a message in place of empty axes.
 """
 
 from __future__ import annotations
@@ -19,20 +20,25 @@ if TYPE_CHECKING:
 
     from vdp101.folder import FolderDetections
 
-__all__ = ["plot_box_sizes", "plot_category_counts", "plot_image_grid", "plot_score_distribution"]
+__all__ = ["NO_DETECTIONS_MESSAGE", "plot_box_sizes", "plot_category_counts", "plot_image_grid", "plot_score_distribution"]
 
 # Width of one panel of the image grid, in inches.
 _GRID_PANEL_WIDTH = 3.2
+
+NO_DETECTIONS_MESSAGE = "No detections to plot: the table has no rows."
 
 
 def plot_category_counts(table: pd.DataFrame) -> Figure:
     """Draw a horizontal bar per category with its number of objects, most frequent on top."""
     counts = count_categories(table)
     figure, axis = _new_figure(width=6.0, height=1.2 + 0.4 * max(len(counts), 1))
+    axis.set_title("Objects per category")
+    if counts.empty:
+        _show_message(axis, NO_DETECTIONS_MESSAGE)
+        return figure
 
     categories = list(counts.index)[::-1]
     axis.barh(categories, list(counts.values)[::-1], color=[_matplotlib_color(name) for name in categories])
-    axis.set_title("Objects per category")
     axis.set_xlabel("objects")
     _use_integer_ticks(axis.xaxis)
     return figure
@@ -41,8 +47,12 @@ def plot_category_counts(table: pd.DataFrame) -> Figure:
 def plot_score_distribution(table: pd.DataFrame, *, bins: int = 10) -> Figure:
     """Draw a histogram of the scores over 0 to 1 in ``bins`` equal bins."""
     figure, axis = _new_figure(width=6.0, height=3.5)
-    axis.hist(table["score"], bins=bins, range=(0.0, 1.0), color="tab:blue", edgecolor="white")
     axis.set_title("Score distribution")
+    if table.empty:
+        _show_message(axis, NO_DETECTIONS_MESSAGE)
+        return figure
+
+    axis.hist(table["score"], bins=bins, range=(0.0, 1.0), color="tab:blue", edgecolor="white")
     axis.set_xlabel("score")
     axis.set_ylabel("objects")
     axis.set_xlim(0.0, 1.0)
@@ -53,15 +63,18 @@ def plot_score_distribution(table: pd.DataFrame, *, bins: int = 10) -> Figure:
 def plot_box_sizes(table: pd.DataFrame) -> Figure:
     """Draw one point per object at (box width, box height) in pixels, coloured by category."""
     figure, axis = _new_figure(width=6.0, height=4.5)
+    axis.set_title("Bounding box sizes")
+    if table.empty:
+        _show_message(axis, NO_DETECTIONS_MESSAGE)
+        return figure
+
     for category, rows in table.groupby("category", sort=True):
         axis.scatter(rows["width"], rows["height"], label=category, color=_matplotlib_color(str(category)))
-    axis.set_title("Bounding box sizes")
     axis.set_xlabel("width (pixels)")
     axis.set_ylabel("height (pixels)")
     axis.set_xlim(left=0)
     axis.set_ylim(bottom=0)
-    if len(table):
-        axis.legend(title="category", fontsize="small")
+    axis.legend(title="category", fontsize="small")
     return figure
 
 
@@ -74,6 +87,8 @@ def plot_image_grid(
 ) -> Figure:
     """Draw each image of a folder with its boxes, in a grid titled "name: N boxes".
 
+    Without any image to show, the figure contains one panel with a message.
+
     Args:
         results: what detect_folder returned.
         table: rows to draw, e.g. a filter_detections result; default ``results.table``.
@@ -81,16 +96,22 @@ def plot_image_grid(
         columns: panels per row.
 
     Raises:
-        ValueError: there is no image to show, or ``columns`` is less than 1.
+        ValueError: ``columns`` is less than 1.
     """
     from vdp101.drawing import draw_detections
 
     rows_to_draw = results.table if table is None else table
     names = list(results.images if images is None else images)
-    if not names:
-        raise ValueError(f"No image to show from {results.folder}. Check the folder, or pass images=[...].")
     if columns < 1:
         raise ValueError(f"columns must be at least 1, got {columns}. Pass columns=3, for example.")
+    if not names:
+        figure, axis = _new_figure(width=_GRID_PANEL_WIDTH * 2, height=_GRID_PANEL_WIDTH * 0.5)
+        if not results.images:
+            folder_name = results.folder.name or results.folder
+            _show_message(axis, f"No images to show: the folder {folder_name} contains none.")
+        else:
+            _show_message(axis, "No images to show: the list of image names is empty.")
+        return figure
 
     columns = min(columns, len(names))
     grid_rows = math.ceil(len(names) / columns)
@@ -120,6 +141,12 @@ def _objects_of(table: pd.DataFrame, image: str) -> list[dict[str, Any]]:
         }
         for row in rows.itertuples(index=False)
     ]
+
+
+def _show_message(axis: Any, message: str) -> None:
+    """Write ``message`` in the middle of an axis and hide its frame and ticks."""
+    axis.text(0.5, 0.5, message, transform=axis.transAxes, ha="center", va="center", fontsize="large")
+    axis.set_axis_off()
 
 
 def _new_figure(*, width: float, height: float, rows: int = 1, columns: int = 1) -> tuple[Figure, Any]:
