@@ -133,6 +133,51 @@ def test_image_without_objects_is_noted(gateway: str, tmp_path: Path, capsys: py
     assert out == f"No objects detected in {blank}.\n"
 
 
+def test_local_gateway_explains_missing_objects(
+    gateway: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (64, 48), (200, 200, 200)).save(blank)
+
+    status, out, err = run_main(
+        ["trigger", f"--api-gateway-url={gateway}", "--pipeline-id=vdp-101-sync", f"--image-file={blank}"], capsys
+    )
+
+    assert status == 0
+    assert out == f"No objects detected in {blank}.\n"
+    assert err == (
+        "note: the local gateway's stand-in model returns boxes only for the bundled sample images, "
+        "so other images get no objects. Pass --api-gateway-url or set VDP_API_GATEWAY_URL to a real VDP "
+        "to detect objects in them.\n"
+    )
+
+
+def test_remote_gateway_omits_local_model_note(
+    gateway: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A gateway without the /samples route of vdp101's local gateway counts as a real VDP.
+    monkeypatch.setattr("vdp101.client._serves_samples", lambda _gateway: False)
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (64, 48), (200, 200, 200)).save(blank)
+
+    status, out, err = run_main(
+        ["trigger", f"--api-gateway-url={gateway}", "--pipeline-id=vdp-101-sync", f"--image-file={blank}"], capsys
+    )
+
+    assert status == 0
+    assert out == f"No objects detected in {blank}.\n"
+    assert err == ""
+
+
+def test_local_gateway_note_only_without_objects(gateway: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run_main(
+        ["trigger", f"--api-gateway-url={gateway}", "--pipeline-id=vdp-101-sync", f"--image-file={CHELSEA}"], capsys
+    )
+
+    assert status == 0
+    assert err == ""
+
+
 def test_two_models_add_model_column(
     gateway: str, two_model_pipeline: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

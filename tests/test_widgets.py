@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import re
 import socket
@@ -16,6 +17,7 @@ from vdp101.drawing import category_color
 from vdp101.responses import BoundingBox, DetectedObject
 from vdp101.samples import sample_path
 from vdp101.widgets import (
+    NO_OBJECTS_ON_LOCAL_GATEWAY,
     PICTURE_MAX_SIDE,
     URL_NEEDS_SAMPLE,
     DetectionExplorer,
@@ -242,6 +244,68 @@ def test_notice_clears_for_multipart(explorer):
 
     assert explorer.notice.value == ""
     assert explorer.run_button.disabled is False
+
+
+def blank_png() -> bytes:
+    """A plain grey PNG, an image for which the local gateway's stand-in model has no boxes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 200, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_without_objects_explains_local_model(explorer):
+    explorer.method.value = "multipart"
+    explorer.upload.value = (upload_entry("my-photo.png", blank_png()),)
+
+    explorer.run()
+
+    assert explorer.error_message == ""
+    assert explorer.table.value == "<p class='vdp101-empty'>No detections to show.</p>"
+    assert explorer.notice_message == (
+        "No objects were found because the local gateway's stand-in model returns the boxes recorded "
+        "for the bundled sample images only, and none for other images. To detect objects in your own "
+        "photos, set VDP_API_GATEWAY_URL to a real VDP, which runs YOLOv7, and connect to it."
+    )
+    assert explorer.notice.value == (
+        f"<div class='vdp101-notice' style='color: #8a5a00'>{html.escape(NO_OBJECTS_ON_LOCAL_GATEWAY)}</div>"
+    )
+
+
+def test_local_model_notice_clears_on_next_run(explorer):
+    explorer.method.value = "multipart"
+    explorer.upload.value = (upload_entry("my-photo.png", blank_png()),)
+    explorer.run()
+
+    explorer.image.value = ("sample", "horse.png")
+    explorer.run()
+
+    assert explorer.boxes_drawn == 1
+    assert explorer.notice_message == ""
+    assert explorer.notice.value == ""
+
+
+def test_url_notice_replaces_local_model_notice(explorer):
+    explorer.method.value = "multipart"
+    explorer.upload.value = (upload_entry("my-photo.png", blank_png()),)
+    explorer.run()
+
+    explorer.method.value = "url"
+
+    assert explorer.notice_message == URL_NEEDS_SAMPLE
+
+
+def test_remote_gateway_omits_local_model_notice(local_gateway):
+    remote = Gateway(local_gateway.root_url, is_local=False)
+    explorer = DetectionExplorer(gateway=remote)
+    explorer.method.value = "base64"
+    explorer.upload.value = (upload_entry("my-photo.png", blank_png()),)
+
+    explorer.run()
+
+    assert explorer.error_message == ""
+    assert explorer.table.value == "<p class='vdp101-empty'>No detections to show.</p>"
+    assert explorer.notice_message == ""
+    assert explorer.notice.value == ""
 
 
 def test_large_upload_is_scaled_down(explorer):

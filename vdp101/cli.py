@@ -31,6 +31,12 @@ EXIT_INTERRUPTED = 130
 
 TABLE_COLUMNS = ("image", "category", "score", "left", "top", "width", "height")
 
+LOCAL_MODEL_NOTE = (
+    "note: the local gateway's stand-in model returns boxes only for the bundled sample images, "
+    "so other images get no objects. Pass --api-gateway-url or set VDP_API_GATEWAY_URL to a real VDP "
+    "to detect objects in them."
+)
+
 
 class _HelpFormatter(argparse.HelpFormatter):
     """HelpFormatter that keeps the line breaks of descriptions and epilogs, and never
@@ -329,6 +335,8 @@ def _trigger(arguments: argparse.Namespace) -> int:
         for detection in detections:
             objects_per_image[detection.input_position] += [(detection.model, obj) for obj in detection.objects]
         print(_format_table(images, objects_per_image))
+        if gateway.is_local and not all(objects_per_image):
+            print(LOCAL_MODEL_NOTE, file=sys.stderr)
 
         if arguments.output is not None:
             _save_drawings(arguments.output, images, objects_per_image, method=method, timeout=arguments.timeout)

@@ -58,6 +58,12 @@ URL_NEEDS_SAMPLE = (
     "itself and cannot read a file uploaded into this notebook. Choose base64 or multipart."
 )
 
+NO_OBJECTS_ON_LOCAL_GATEWAY = (
+    "No objects were found because the local gateway's stand-in model returns the boxes recorded "
+    "for the bundled sample images only, and none for other images. To detect objects in your own "
+    "photos, set VDP_API_GATEWAY_URL to a real VDP, which runs YOLOv7, and connect to it."
+)
+
 # Columns of the detections table and the alignment of their cells.
 _TABLE_COLUMNS = (
     ("category", "left"),
@@ -170,6 +176,9 @@ class DetectionExplorer:
         rows: (model, DetectedObject) pairs of the last successful run, in response order.
         boxes_drawn: number of boxes on the picture after the filters.
         error_message: message of the last failure, or "".
+        notice_message: hint shown above the result, or "": why the URL method cannot
+            run an uploaded image, or why an uploaded image got no objects from the
+            local gateway.
         curl_command: cURL command of the last request sent, or "".
         widget: the VBox to display; displaying the explorer itself shows it too.
     """
@@ -196,7 +205,10 @@ class DetectionExplorer:
         self.rows: list[Row] = []
         self.boxes_drawn = 0
         self.error_message = ""
+        self.notice_message = ""
         self.curl_command = ""
+        # Explanation of the last run's result, shown unless a control choice needs a notice.
+        self._result_notice = ""
         self._image_bytes: bytes | None = None
         self._image_label = ""
         self._uploads: dict[str, Path] = {}
@@ -348,12 +360,14 @@ class DetectionExplorer:
         """
         self._show_error("")
         self.curl_command = ""
+        self._result_notice = ""
         try:
             self._trigger()
         except Exception as error:  # noqa: BLE001 - the widget shows every failure as a message
             self.rows = []
             self._image_bytes = None
             self._fail(str(error) or type(error).__name__)
+        self._update_notice()
         self.curl.value = render_curl(self.curl_command)
         self._reset_filters()
         self.redraw()
@@ -413,6 +427,8 @@ class DetectionExplorer:
         self.rows = [(found.model, obj) for found in detections for obj in found.objects]
         self._image_bytes = image_bytes
         self._image_label = name
+        if not self.rows and kind == "upload" and self.gateway.is_local:
+            self._result_notice = NO_OBJECTS_ON_LOCAL_GATEWAY
         logger.info(
             "Pipeline %s found %d objects in %s (%s method)", pipeline_id, len(self.rows), name, method
         )
@@ -438,7 +454,8 @@ class DetectionExplorer:
     def _update_notice(self) -> None:
         kind, _name = self.image.value or ("sample", "")
         needs_sample = kind == "upload" and self.method.value == "url"
-        self.notice.value = render_notice(URL_NEEDS_SAMPLE if needs_sample else "")
+        self.notice_message = URL_NEEDS_SAMPLE if needs_sample else self._result_notice
+        self.notice.value = render_notice(self.notice_message)
         self.run_button.disabled = needs_sample
 
     # Observers
