@@ -2,25 +2,37 @@
 
     python -m benchmarks.overhead
 
-Three servers run in turn under uvicorn with the same settings, each in its own
-process on core 0, while the load generator runs in another process on core 1:
+Six servers run in turn under uvicorn with the same settings, each in its own
+process on core 0, while the load generator runs in another process on core 1.
+The whole sequence runs ``--rounds`` times (3 by default), and each number in the
+table is the median over the rounds:
 
 - ``floor``: a bare ASGI app that reads the body and returns fixed JSON;
-- ``fastapi-floor``: one FastAPI route that does the same;
+- ``fastapi-floor``: one FastAPI ``async def`` route that does the same;
 - ``fastapi-threadpool``: the same route declared with ``def``, so that FastAPI
-  runs it in a worker thread, as it runs the gateway's trigger routes;
-- ``gateway``: ``vdp101.gateway.create_app()``, the stand-in model included.
+  runs it in a worker thread;
+- ``fastapi-schemas``: an ``async def`` route, as the trigger routes are, that
+  lets FastAPI parse the body into the gateway's request model and validate and
+  serialize the fixed response with the gateway's response model;
+- ``gateway``: ``vdp101.gateway.create_app()``, the stand-in model included. Every
+  request sends the same file, so after the first one the stand-in model takes its
+  objects from its result caches;
+- ``gateway-uncached``: the same gateway with that cache turned off, so every
+  request decodes the image and hashes its pixels, as the first upload of a file does.
 
 Every server receives the same triggerSync request (a bundled sample as
-``image_base64``), and both floors return the gateway's own response bytes.
-Last, the steps that every request must take whatever the server (JSON parsing,
-base64 decoding, image decoding, the stand-in model's lookup) are timed in this
-process, to show how much of the gap to the floor they account for.
+``image_base64``), and the floors return the gateway's own response bytes.
+Last, the same request is sent to each app as a direct ASGI call, without a socket,
+uvicorn or HTTP parsing, which times each app's own work. The steps of a request
+(JSON parsing, base64 decoding, image decoding, the stand-in model's lookup and its
+result caches) are timed in this process too, to show how much of the gap to the
+floor they account for.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import http.client
 import json
@@ -35,14 +47,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.processes import LOAD_CPU, LOOPBACK, pin_arguments, running_server
-from benchmarks.recording import ROOT, format_table, warn_if_busy, write_results
+from benchmarks.recording import ROOT, format_table, median, warn_if_busy, write_results
 
 PIPELINE_PATH = "/v1alpha/pipelines/vdp-101-sync/triggerSync"
-TARGETS = ("floor", "fastapi-floor", "fastapi-threadpool", "gateway")
+TARGETS = ("floor", "fastapi-floor", "fastapi-threadpool", "fastapi-schemas", "gateway", "gateway-uncached")
 CONCURRENCY_LEVELS = (1, 8, 32)
 REQUESTS_PER_LEVEL = {1: 3000, 8: 5000, 32: 8000}
 MAX_SECONDS = 20.0
 WARMUP = 200
+ROUNDS = 3
+"""Times that every target runs at every level, in turn. The reported numbers are the
+medians over rounds, so a burst of other work on a shared machine moves one round only."""
 
 MAX_LATENCY_RATIO = 1.5
 """Target: the gateway's median latency at 1 client is at most this multiple of the floor's."""
@@ -97,7 +112,9 @@ def server_cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     return float(times.user + times.system)
 
 
-def measure_target(target: str, body_file: Path, response_file: Path | None) -> list[dict[str, Any]]:
+def measure_target(
+    target: str, body_file: Path, response_file: Path | None, *, round_number: int
+) -> list[dict[str, Any]]:
     """Run every concurrency level against a fresh server of ``target``."""
     rows = []
     with running_server(target, response_file=response_file) as (process, port):
@@ -106,12 +123,42 @@ def measure_target(target: str, body_file: Path, response_file: Path | None) -> 
             summary = run_load_process(port, body_file, concurrency)
             summary["server_cpu_s"] = server_cpu_seconds(process) - cpu_before
             summary["target"] = target
+            summary["round"] = round_number
             rows.append(summary)
             print(
-                f"{target:>13} c={concurrency:<2} median {summary['latency_ms']['median']:.3f} ms, "
-                f"{summary['throughput_rps']:.0f} req/s",
+                f"round {round_number} {target:>18} c={concurrency:<2} "
+                f"median {summary['latency_ms']['median']:.3f} ms, {summary['throughput_rps']:.0f} req/s",
                 file=sys.stderr,
             )
+    return rows
+
+
+def median_over_rounds(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one row per target and level with the medians of its rounds in ``runs``."""
+    grouped: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for run in runs:
+        grouped.setdefault((run["target"], run["concurrency"]), []).append(run)
+    rows = []
+    for (target, concurrency), rounds in grouped.items():
+        statuses: dict[str, int] = {}
+        for run in rounds:
+            for status, count in run["statuses"].items():
+                statuses[status] = statuses.get(status, 0) + count
+        rows.append(
+            {
+                "target": target,
+                "concurrency": concurrency,
+                "rounds": len(rounds),
+                "latency_ms": {
+                    "median": median([run["latency_ms"]["median"] for run in rounds]),
+                    "p99": median([run["latency_ms"]["p99"] for run in rounds]),
+                },
+                "throughput_rps": median([run["throughput_rps"] for run in rounds]),
+                "server_cpu_fraction": median([run["server_cpu_s"] / run["elapsed_s"] for run in rounds]),
+                "client_cpu_fraction": median([run["client_cpu_fraction"] for run in rounds]),
+                "statuses": statuses,
+            }
+        )
     return rows
 
 
@@ -127,18 +174,69 @@ def _median_microseconds(step: Callable[[], object], *, runs: int = 300) -> floa
 def stage_costs(body: bytes) -> dict[str, float]:
     """Return the median cost, in microseconds, of each step the gateway takes on ``body``."""
     from vdp101.gateway.images import decode_image
-    from vdp101.gateway.model import StandInDetector
+    from vdp101.gateway.model import StandInDetector, encoded_digest
     from vdp101.samples import data_dir
 
     detector = StandInDetector(data_dir())
     text = json.loads(body)["task_inputs"][0]["detection"]["image_base64"]
     data = base64.b64decode(text, validate=True)
     image = decode_image(data, source="benchmark")
+    detector.keep_base64_objects(text, detector.detect_encoded(data, source="benchmark"))
     return {
         "json.loads of the body": _median_microseconds(lambda: json.loads(body)),
         "base64.b64decode": _median_microseconds(lambda: base64.b64decode(text, validate=True)),
         "decode_image (Pillow)": _median_microseconds(lambda: decode_image(data, source="benchmark")),
-        "StandInDetector.detect": _median_microseconds(lambda: detector.detect(image)),
+        "StandInDetector.detect (pixel digest)": _median_microseconds(lambda: detector.detect(image)),
+        "encoded_digest (SHA-256 of the file)": _median_microseconds(lambda: encoded_digest(data)),
+        "StandInDetector.detect_encoded, cached": _median_microseconds(
+            lambda: detector.detect_encoded(data, source="benchmark")
+        ),
+        "StandInDetector.cached_base64_objects": _median_microseconds(lambda: detector.cached_base64_objects(text)),
+    }
+
+
+async def _median_asgi_microseconds(app: Any, body: bytes, *, runs: int) -> float:
+    status: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    headers = [
+        (b"host", LOOPBACK.encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    durations = []
+    for run in range(WARMUP + runs):
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "path": PIPELINE_PATH, "raw_path": PIPELINE_PATH.encode(), "query_string": b"",
+            "root_path": "", "headers": headers, "client": (LOOPBACK, 50000), "server": (LOOPBACK, 80), "state": {},
+        }  # fmt: skip
+        started = time.perf_counter()
+        await app(scope, receive, send)
+        if run >= WARMUP:
+            durations.append(time.perf_counter() - started)
+    if set(status) != {200}:
+        raise RuntimeError(f"A direct ASGI call returned HTTP {sorted(set(status))}, expected only 200.")
+    return statistics.median(durations) * 1e6
+
+
+def asgi_costs(body: bytes, response_file: Path, *, runs: int = 2000) -> dict[str, float]:
+    """Return the median microseconds that each target's app takes for ``body``, called directly.
+
+    The request is an ASGI call in this process, so the time leaves out the socket,
+    uvicorn and HTTP parsing, which the floor pays as much as the gateway does.
+    """
+    from benchmarks.serve import build_app
+
+    return {
+        target: asyncio.run(_median_asgi_microseconds(build_app(target, response_file=response_file), body, runs=runs))
+        for target in TARGETS
     }
 
 
@@ -154,6 +252,7 @@ def capture_gateway_response(body: bytes) -> bytes:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", type=Path, default=ROOT / "data" / "chelsea.jpg", help="image sent as image_base64")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="times that every target runs at every level")
     options = parser.parse_args(argv)
     warn_if_busy()
 
@@ -165,18 +264,28 @@ def main(argv: list[str] | None = None) -> None:
         body_file.write_bytes(body)
         response_file = Path(folder) / "response.json"
         response_file.write_bytes(response)
-        rows = []
-        for target in TARGETS:
-            rows += measure_target(target, body_file, None if target == "gateway" else response_file)
+        runs = []
+        for round_number in range(1, options.rounds + 1):
+            for target in TARGETS:
+                floor_response = None if target.startswith("gateway") else response_file
+                runs += measure_target(target, body_file, floor_response, round_number=round_number)
+        rows = median_over_rounds(runs)
 
-    if len(os.sched_getaffinity(0)) > 1:
-        os.sched_setaffinity(0, {LOAD_CPU})
+        if len(os.sched_getaffinity(0)) > 1:
+            os.sched_setaffinity(0, {LOAD_CPU})
+        direct_calls = asgi_costs(body, response_file)
     stages = stage_costs(body)
 
     by_key = {(row["target"], row["concurrency"]): row for row in rows}
     latency_ratio = by_key["gateway", 1]["latency_ms"]["median"] / by_key["floor", 1]["latency_ms"]["median"]
     throughput_ratio = by_key["gateway", 32]["throughput_rps"] / by_key["floor", 32]["throughput_rps"]
+    schemas_latency_ratio = (
+        by_key["fastapi-schemas", 1]["latency_ms"]["median"] / by_key["floor", 1]["latency_ms"]["median"]
+    )
+    schemas_throughput_ratio = by_key["fastapi-schemas", 32]["throughput_rps"] / by_key["floor", 32]["throughput_rps"]
     verdicts = {
+        "fastapi_schemas_latency_ratio_at_1": schemas_latency_ratio,
+        "fastapi_schemas_throughput_ratio_at_32": schemas_throughput_ratio,
         "latency_ratio_at_1": latency_ratio,
         "latency_target": MAX_LATENCY_RATIO,
         "latency_pass": latency_ratio <= MAX_LATENCY_RATIO,
@@ -194,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{row['latency_ms']['median']:.3f}",
                 f"{row['latency_ms']['p99']:.3f}",
                 f"{row['throughput_rps']:.0f}",
-                f"{row['server_cpu_s'] / row['elapsed_s']:.2f}",
+                f"{row['server_cpu_fraction']:.2f}",
                 f"{row['client_cpu_fraction']:.2f}",
                 sum(n for status, n in row["statuses"].items() if status != "200"),
             ]
@@ -202,8 +311,10 @@ def main(argv: list[str] | None = None) -> None:
         ],
     )
     print(f"\ntriggerSync with {options.image.name} ({options.image.stat().st_size} bytes) as image_base64, "
-          f"{len(objects)} objects in the response")
+          f"{len(objects)} objects in the response, medians of {options.rounds} rounds")
     print(table)
+    print("\nthe same request as a direct ASGI call, no socket or HTTP parsing (median microseconds):")
+    print(format_table(["app", "median us"], [[name, f"{cost:.0f}"] for name, cost in direct_calls.items()]))
     floor_median_us = by_key["floor", 1]["latency_ms"]["median"] * 1000
     print("\nsteps of one request, timed in process (median microseconds):")
     print(
@@ -211,6 +322,10 @@ def main(argv: list[str] | None = None) -> None:
             ["step", "median us", "x floor median"],
             [[name, f"{cost:.0f}", f"{cost / floor_median_us:.2f}"] for name, cost in stages.items()],
         )
+    )
+    print(
+        f"fastapi-schemas/floor: {schemas_latency_ratio:.2f}x median latency at 1 client, "
+        f"{schemas_throughput_ratio:.0%} throughput at 32 clients"
     )
     print(
         f"gateway/floor median latency at 1 client: {latency_ratio:.2f}x (target <= {MAX_LATENCY_RATIO}x, "
@@ -227,8 +342,15 @@ def main(argv: list[str] | None = None) -> None:
             "image_bytes": options.image.stat().st_size,
             "request_bytes": len(body),
             "response_bytes": len(response),
-            "settings": {"requests_per_level": REQUESTS_PER_LEVEL, "max_seconds": MAX_SECONDS, "warmup": WARMUP},
+            "settings": {
+                "requests_per_level": REQUESTS_PER_LEVEL,
+                "max_seconds": MAX_SECONDS,
+                "warmup": WARMUP,
+                "rounds": options.rounds,
+            },
             "rows": rows,
+            "runs": runs,
+            "direct_asgi_call_us": direct_calls,
             "stage_costs_us": stages,
             "verdicts": verdicts,
         },

@@ -3,13 +3,15 @@
     python -m benchmarks.payload
 
 For each file size, a PNG of RGB noise is generated (seeded, never downloaded) and
-sent to a fresh gateway process (``python -m benchmarks.serve gateway`` on core 0)
-with ``vdp101.trigger_image_base64`` and ``vdp101.trigger_multipart`` from this
-process (core 1). It records the bytes of the HTTP request, the client's wall and
-CPU time, the server's wall and CPU time (from a Server-Timing header that
-``benchmarks.serve --server-timing`` adds) and how far the request raised the
-server's peak resident memory. The peak comes from the kernel's high-water mark (VmHWM in
-/proc/PID/status), reset before each request through /proc/PID/clear_refs.
+sent to a fresh gateway process (``python -m benchmarks.serve gateway-uncached`` on
+core 0) with ``vdp101.trigger_image_base64`` and ``vdp101.trigger_multipart`` from
+this process (core 1). That gateway's stand-in model keeps no results, so every
+repeat of a file costs what the first upload of a new file costs. It records the
+bytes of the HTTP request, the client's wall and CPU time, the server's wall and
+CPU time (from a Server-Timing header that ``benchmarks.serve --server-timing``
+adds) and how far the request raised the server's peak resident memory. The peak
+comes from the kernel's high-water mark (VmHWM in /proc/PID/status), reset before
+each request through /proc/PID/clear_refs.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ def measure(method: str, image: Path, warmup_image: Path, *, repeats: int) -> di
     import vdp101
 
     runs = []
-    with running_server("gateway", extra=["--server-timing"]) as (process, port):
+    with running_server("gateway-uncached", extra=["--server-timing"]) as (process, port):
         gateway = vdp101.connect(f"http://{LOOPBACK}:{port}", quiet=True)
         probe = MemoryProbe(process.pid)
         # Load the decoders and parsers of this method first, so the peak is the request's own.

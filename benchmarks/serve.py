@@ -27,7 +27,7 @@ UVICORN_SETTINGS: dict[str, Any] = {
 }
 """Keyword arguments of uvicorn.Config shared by every target."""
 
-TARGETS = ("floor", "fastapi-floor", "fastapi-threadpool", "gateway")
+TARGETS = ("floor", "fastapi-floor", "fastapi-threadpool", "fastapi-schemas", "gateway", "gateway-uncached")
 
 
 def with_server_timing(app: Any) -> Any:
@@ -66,12 +66,25 @@ def build_app(target: str, *, response_file: Path | None) -> Any:
         from vdp101.gateway import create_app
 
         return create_app()
+    if target == "gateway-uncached":
+        from vdp101.gateway import create_app
+        from vdp101.gateway.model import StandInDetector
+
+        # The same gateway with the detector's result caches turned off, so every
+        # request decodes its image and hashes the pixels as a new file does.
+        app = create_app()
+        app.state.detector = StandInDetector(app.state.samples_dir, cache_size=0)
+        return app
     if target == "floor":
         return create_floor_app(body)
     if target in ("fastapi-floor", "fastapi-threadpool"):
         from benchmarks.fastapi_floor import create_fastapi_floor_app
 
         return create_fastapi_floor_app(body, threadpool=target == "fastapi-threadpool")
+    if target == "fastapi-schemas":
+        from benchmarks.fastapi_floor import create_fastapi_schemas_app
+
+        return create_fastapi_schemas_app(body)
     raise ValueError(f"Unknown target {target!r}. Use one of {', '.join(TARGETS)}.")
 
 
