@@ -456,7 +456,7 @@ def test_cached_input_unknown_pipeline_returns_404(api):
     assert multipart_response.json() == response.json()
 
 
-def test_cached_input_sqlite_store_reads_in_thread(tmp_path: Path, thread_calls):
+def test_sqlite_store_lookup_uses_thread(tmp_path: Path, thread_calls):
     from fastapi.testclient import TestClient
 
     from vdp101.gateway import create_app
