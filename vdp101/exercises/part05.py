@@ -7,11 +7,10 @@ so an answer that only fits the notebook's response does not pass.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from vdp101.exercises.registry import ExerciseFailed, exercise
+from vdp101.exercises.registry import ExerciseFailed, call_learner_function, exercise, require_function
 
 # (left, top, width, height) of the boxes that 05-1 is called on, in pixels.
 CORNER_CASES = ((10, 20, 30, 40), (0, 0, 600, 400), (325, 64, 100, 262))
@@ -75,11 +74,11 @@ SHUFFLED_EXPECTED = {0: ["dog", "person"], 1: [], 2: ["cup", "spoon"]}
 
 @exercise("05-1", "Turn a bounding box into corner coordinates")
 def check_box_corners(answer: Any) -> str:
-    function = _require_function(answer)
+    function = require_function(answer)
     for left, top, width, height in CORNER_CASES:
         box = SimpleNamespace(left=left, top=top, width=width, height=height)
         shown = f"SimpleNamespace(left={left}, top={top}, width={width}, height={height})"
-        result = _call(function, shown, box)
+        result = call_learner_function(function, shown, box)
         if not isinstance(result, (tuple, list)) or len(result) != 4:
             raise ExerciseFailed(f"For {shown} the function returned {result!r}. Return a tuple of four numbers.")
 
@@ -103,9 +102,9 @@ def check_box_corners(answer: Any) -> str:
 
 @exercise("05-2", "Count the detected objects per category")
 def check_count_categories(answer: Any) -> str:
-    function = _require_function(answer)
+    function = require_function(answer)
     for case, text, expected in COUNT_CASES:
-        result = _call(function, f"a response with {case}", text)
+        result = call_learner_function(function, f"a response with {case}", text)
         if not isinstance(result, dict):
             returned = "None" if result is None else f"a {type(result).__name__}"
             raise ExerciseFailed(
@@ -125,10 +124,10 @@ def check_count_categories(answer: Any) -> str:
 
 @exercise("05-3", "Find the objects of one input by its index")
 def check_objects_for_input(answer: Any) -> str:
-    function = _require_function(answer)
+    function = require_function(answer)
     for position, expected in SHUFFLED_EXPECTED.items():
         shown = f"the test response and position {position}"
-        result = _call(function, shown, SHUFFLED_RESPONSE, position)
+        result = call_learner_function(function, shown, SHUFFLED_RESPONSE, position)
         if not isinstance(result, (list, tuple)) or not all(isinstance(name, str) for name in result):
             raise ExerciseFailed(f"For {shown} the function returned {result!r}. Return a list of category names.")
         if sorted(result) != expected:
@@ -142,18 +141,3 @@ def check_objects_for_input(answer: Any) -> str:
         "task output, so the order of task_outputs does not matter."
     )
 
-
-def _require_function(answer: Any) -> Callable[..., Any]:
-    if not callable(answer):
-        raise ExerciseFailed(
-            f"The answer should be your function itself (its name, without parentheses), "
-            f"not {type(answer).__name__}."
-        )
-    return answer
-
-
-def _call(function: Callable[..., Any], shown: str, *arguments: Any) -> Any:
-    try:
-        return function(*arguments)
-    except Exception as error:  # noqa: BLE001 - any error of the learner's code becomes a hint.
-        raise ExerciseFailed(f"For {shown} the function raised {type(error).__name__}: {error}") from None

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable
 from numbers import Integral
 from typing import Any
 
-from vdp101.exercises.registry import ExerciseFailed, exercise
+from vdp101.exercises.registry import ExerciseFailed, call_learner_function, exercise, require_function
 from vdp101.responses import DETECTION_TASK, BoundingBox, DetectedObject, Detections
 
 FRAME_COUNT = 12
@@ -91,9 +90,9 @@ def check_request_count(answer: Any) -> str:
 
 @exercise("07-2", "Find the frames without a spoon")
 def check_frames_without_spoon(answer: Any) -> str:
-    function = _require_function(answer)
+    function = require_function(answer)
     for case, detections, expected in SPOON_CASES:
-        result = _call(function, case, detections)
+        result = call_learner_function(function, case, detections)
         if isinstance(result, (set, frozenset)):
             raise ExerciseFailed(f"For {case} the function returned a set. Return a sorted list of ints.")
         if not isinstance(result, (list, tuple)) or not all(
@@ -178,22 +177,6 @@ def check_ab_id_query(answer: Any) -> str:
         "The query returns the one row whose _airbyte_data->>'index' equals the parameter, with its "
         "_airbyte_ab_id, on SQLite and PostgreSQL alike."
     )
-
-
-def _require_function(answer: Any) -> Callable[..., Any]:
-    if not callable(answer):
-        raise ExerciseFailed(
-            f"The answer should be your function itself (its name, without parentheses), "
-            f"not {type(answer).__name__}."
-        )
-    return answer
-
-
-def _call(function: Callable[..., Any], case: str, *arguments: Any) -> Any:
-    try:
-        return function(*arguments)
-    except Exception as error:  # noqa: BLE001 - any error of the learner's code becomes a hint.
-        raise ExerciseFailed(f"For {case} the function raised {type(error).__name__}: {error}") from None
 
 
 def _count_placeholders(sql: str) -> int:

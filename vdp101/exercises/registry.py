@@ -9,7 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ExerciseFailed", "Feedback", "check", "exercise", "exercise_ids"]
+__all__ = [
+    "ExerciseFailed",
+    "Feedback",
+    "call_learner_function",
+    "check",
+    "exercise",
+    "exercise_ids",
+    "require_function",
+]
 
 Checker = Callable[[Any], str]
 """A checker takes the learner's answer, returns a message saying what is right,
@@ -49,6 +57,24 @@ class Feedback:
             f"<b>{html.escape(self.exercise_id)} {html.escape(self.title)}: {verdict}.</b> "
             f"{html.escape(self.message)}</div>"
         )
+
+
+def require_function(answer: Any) -> Callable[..., Any]:
+    """Return ``answer`` if it is callable, else raise ExerciseFailed asking for the function itself."""
+    if not callable(answer):
+        raise ExerciseFailed(
+            f"The answer should be your function itself (its name, without parentheses), "
+            f"not {type(answer).__name__}."
+        )
+    return answer
+
+
+def call_learner_function(function: Callable[..., Any], case: str, *arguments: Any) -> Any:
+    """Call the learner's ``function``; any error it raises becomes an ExerciseFailed naming ``case``."""
+    try:
+        return function(*arguments)
+    except Exception as error:  # noqa: BLE001 - any error of the learner's code becomes a hint.
+        raise ExerciseFailed(f"For {case} the function raised {type(error).__name__}: {error}") from None
 
 
 def exercise(exercise_id: str, title: str) -> Callable[[Checker], Checker]:
