@@ -384,3 +384,20 @@ def test_explorer_displays_its_widget(explorer):
 
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
     assert bundle["text/plain"] == repr(explorer)
+
+
+def test_new_choice_marks_shown_result(explorer):
+    explorer.image.value = ("sample", "coffee.jpg")
+    explorer.run()
+
+    explorer.image.value = ("sample", "chelsea.jpg")
+
+    assert explorer.summary.value == (
+        "<span>coffee.jpg: 3 of 3 boxes drawn (score &gt;= 0.00). "
+        "Press Run to detect objects in chelsea.jpg.</span>"
+    )
+    assert explorer.boxes_drawn == 3
+
+    explorer.run()
+
+    assert explorer.summary.value == "<span>chelsea.jpg: 1 of 1 box drawn (score &gt;= 0.00)</span>"

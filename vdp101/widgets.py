@@ -388,8 +388,12 @@ class DetectionExplorer:
         self.boxes_drawn = len(shown)
         self.picture.value = encode_picture(draw_detections(self._image_bytes, [obj for _, obj in shown]))
         self.picture.layout.display = ""
-        summary = render_summary(len(shown), len(self.rows), min_score=self.min_score.value)
-        self.summary.value = f"<span>{html.escape(self._image_label)}: {html.escape(summary)}</span>"
+        summary = f"{self._image_label}: " + render_summary(len(shown), len(self.rows), min_score=self.min_score.value)
+        selected = self.image.value[1] if self.image.value else self._image_label
+        if selected != self._image_label:
+            # The picture still shows the last run, so say which image it belongs to.
+            summary += f". Press Run to detect objects in {selected}."
+        self.summary.value = f"<span>{html.escape(summary)}</span>"
         self.table.value = render_table(shown)
 
     # Steps of run()
@@ -465,6 +469,8 @@ class DetectionExplorer:
 
     def _on_choice_change(self, _change: Mapping[str, Any]) -> None:
         self._update_notice()
+        if self._image_bytes is not None:
+            self.redraw()
 
     def _on_filter_change(self, _change: Mapping[str, Any]) -> None:
         if not self._resetting_filters:
