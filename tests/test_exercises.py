@@ -49,5 +49,6 @@ def test_feedback_html_escapes_message():
 def test_exercise_ids_are_part_and_number():
     for exercise_id in exercise_ids():
         part, number = exercise_id.split("-")
-        assert part.isdigit() and len(part) == 2, exercise_id
+        assert part.isdigit(), exercise_id
+        assert len(part) == 2, exercise_id
         assert number.isdigit(), exercise_id

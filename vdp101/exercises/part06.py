@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from vdp101.exercises.registry import ExerciseFailed, exercise
+from vdp101.exercises.registry import ExerciseFailed, call_learner_function, exercise, require_function
 
 HTTP_SOURCE = "source-connectors/source-http"
 GRPC_SOURCE = "source-connectors/source-grpc"
@@ -41,17 +41,9 @@ MODE_CASES: tuple[tuple[str, dict[str, Any], str], ...] = (
 
 @exercise("06-1", "Derive the mode from a recipe")
 def check_pipeline_mode(answer: Any) -> str:
-    if not callable(answer):
-        raise ExerciseFailed(
-            f"The answer should be your function itself (its name, without parentheses), "
-            f"not {type(answer).__name__}."
-        )
-    function: Callable[[Any], Any] = answer
+    function = require_function(answer)
     for case, recipe, expected in MODE_CASES:
-        try:
-            result = function(recipe)
-        except Exception as error:  # noqa: BLE001 - any error of the learner's code becomes a hint.
-            raise ExerciseFailed(f"For a recipe with {case} the function raised {type(error).__name__}: {error}") from None
+        result = call_learner_function(function, f"a recipe with {case}", recipe)
         if result not in ("MODE_SYNC", "MODE_ASYNC"):
             raise ExerciseFailed(
                 f"For a recipe with {case} the function returned {result!r}. Return 'MODE_SYNC' or 'MODE_ASYNC'."

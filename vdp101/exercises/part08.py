@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vdp101.exercises.registry import ExerciseFailed, exercise
+from vdp101.exercises.registry import ExerciseFailed, call_learner_function, exercise, require_function
 from vdp101.folder import FolderDetections, find_images
 from vdp101.samples import data_dir
 
@@ -149,18 +149,10 @@ TOP_CATEGORY_CASES: tuple[tuple[str, list[tuple[str, str, float]], list[int] | N
 def check_top_category(answer: Any) -> str:
     import pandas as pd
 
-    if not callable(answer):
-        raise ExerciseFailed(
-            f"The answer should be your function itself (its name, without parentheses), "
-            f"not {type(answer).__name__}."
-        )
-    function: Callable[[Any], Any] = answer
+    function = require_function(answer)
     for case, rows, labels, expected in TOP_CATEGORY_CASES:
         table = _test_table(rows, labels)
-        try:
-            result = function(table.copy())
-        except Exception as error:  # noqa: BLE001 - any error of the learner's code becomes a hint.
-            raise ExerciseFailed(f"For {case} the function raised {type(error).__name__}: {error}") from None
+        result = call_learner_function(function, case, table.copy())
 
         if isinstance(result, pd.DataFrame):
             raise ExerciseFailed(
